@@ -1,0 +1,8 @@
+//! Pure rules of motcua, free of I/O: the Vietnamese working-time calendar, identifiers,
+//! the procedure catalogue and its parser, administrative units, and text normalisation.
+
+pub mod calendar;
+pub mod catalog;
+pub mod ids;
+pub mod text;
+pub mod units;
