@@ -1,0 +1,232 @@
+//! The subcommands that work on a deployment.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use indicatif::{ProgressBar, ProgressStyle};
+use motcua_domain::catalog;
+use motcua_domain::units;
+use motcua_store::reference::text_maybe_gzip;
+use motcua_store::Store;
+use motcua_web::{AppState, WebSettings};
+
+use crate::config::Config;
+use crate::setup::{self, DEMO_ACCOUNTS, DEMO_PASSWORD};
+use crate::ImportKind;
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn run_server(config: &Config, store: Store, listen: &str, demo: bool) -> anyhow::Result<()> {
+    let settings = WebSettings {
+        token_ttl: chrono::Duration::hours(config.token_ttl_hours),
+        demo,
+    };
+    let state = AppState::load(store.clone(), settings).await?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    println!("motcua serving on http://{addr}/");
+    tracing::info!(%addr, "serving");
+    motcua_web::serve(listener, state, shutdown_signal()).await?;
+    store.close().await;
+    Ok(())
+}
+
+pub async fn serve(config: Config, listen: Option<String>) -> anyhow::Result<()> {
+    let (store, load) = setup::open_deployment(&config).await?;
+    log_reference_load(&load);
+    let listen = listen.unwrap_or_else(|| config.listen.clone());
+    let demo = store.setting("demo").await?.as_deref() == Some("true");
+    run_server(&config, store, &listen, demo).await
+}
+
+fn log_reference_load(load: &motcua_store::reference::ReferenceLoad) {
+    if load.units.is_some() || load.procedures.is_some() || load.calendar_years > 0 {
+        tracing::info!(
+            units = ?load.units.as_ref().map(|s| s.inserted),
+            procedures = ?load.procedures.as_ref().map(|s| s.inserted),
+            calendar_years = load.calendar_years,
+            "reference data loaded into the empty database"
+        );
+    }
+}
+
+/// Removes an earlier demo's database from the data dir (and only those files).
+fn remove_earlier_demo(dir: &Path) -> anyhow::Result<()> {
+    for name in ["motcua.sqlite", "motcua.sqlite-wal", "motcua.sqlite-shm"] {
+        let path = dir.join(name);
+        if path.exists() {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn demo(mut config: Config, listen: Option<String>) -> anyhow::Result<()> {
+    let started = Instant::now();
+    if std::env::var_os("MOTCUA_DATA_DIR").is_none() {
+        config.data_dir = std::env::temp_dir().join(format!("motcua-demo-{}", std::process::id()));
+    }
+    // The demo is always the embedded SQLite database of its data dir.
+    config.database_url = None;
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
+    remove_earlier_demo(&config.data_dir)?;
+    let (store, load) = setup::open_deployment(&config).await?;
+    log_reference_load(&load);
+    setup::create_demo_accounts(&store).await?;
+    store.set_setting("demo", "true").await?;
+    let listen = listen.unwrap_or_else(|| config.listen.clone());
+    println!(
+        "motcua demo — Gia Lai (mã tỉnh {}), data in {}",
+        config.province_code,
+        config.data_dir.display()
+    );
+    println!("Tài khoản demo / demo accounts (mật khẩu / password: {DEMO_PASSWORD}):");
+    for a in DEMO_ACCOUNTS {
+        println!("  {:<12} {}", a.username, a.what);
+    }
+    println!("prepared in {:.1} s", started.elapsed().as_secs_f64());
+    run_server(&config, store, &listen, true).await
+}
+
+pub async fn migrate(config: Config) -> anyhow::Result<()> {
+    let url = config.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)?;
+    }
+    let store = Store::connect(&url).await?;
+    let applied = store.migrate().await?;
+    if applied.is_empty() {
+        println!("the database is up to date");
+    } else {
+        println!("applied migrations {applied:?}");
+    }
+    store.close().await;
+    Ok(())
+}
+
+pub async fn backup(config: Config, out: &Path) -> anyhow::Result<()> {
+    let store = Store::connect(&config.database_url()).await?;
+    store.backup_to(out).await?;
+    store.close().await;
+    println!("backup written to {}", out.display());
+    Ok(())
+}
+
+fn spinner(message: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.set_message(message);
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+fn print_summary(what: &str, s: &motcua_store::ImportSummary) {
+    println!(
+        "{what}: {} inserted, {} updated, {} unchanged",
+        s.inserted, s.updated, s.unchanged
+    );
+}
+
+pub async fn import(config: Config, kind: ImportKind, path: &Path) -> anyhow::Result<()> {
+    let (store, _) = setup::open_deployment(&config).await?;
+    match kind {
+        ImportKind::Units => import_units(&store, path).await?,
+        ImportKind::Catalog => import_catalog(&store, path).await?,
+        ImportKind::Dossiers => bail!(
+            "import dossiers is not available yet: it arrives with the lifecycle engine (issue #3)"
+        ),
+    }
+    store.close().await;
+    println!("a running server picks up the change when restarted");
+    Ok(())
+}
+
+async fn import_units(store: &Store, path: &Path) -> anyhow::Result<()> {
+    let (units_file, merges_file) = if path.is_dir() {
+        (
+            Some(path.join("units.csv")),
+            Some(path.join("merges.csv")).filter(|p| p.exists()),
+        )
+    } else {
+        let head = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if head.starts_with("new_code") {
+            (None, Some(path.to_path_buf()))
+        } else {
+            (Some(path.to_path_buf()), None)
+        }
+    };
+    if let Some(file) = units_file {
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        let parsed = units::parse_units_csv(&text)
+            .with_context(|| format!("{} was not imported", file.display()))?;
+        let bar = spinner("storing units");
+        let summary = store.import_units(&parsed).await?;
+        bar.finish_and_clear();
+        print_summary("units", &summary);
+    }
+    if let Some(file) = merges_file {
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        let parsed = units::parse_merges_csv(&text)
+            .with_context(|| format!("{} was not imported", file.display()))?;
+        let summary = store.import_unit_merges(&parsed).await?;
+        print_summary("merges", &summary);
+    }
+    Ok(())
+}
+
+async fn import_catalog(store: &Store, path: &Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = text_maybe_gzip(&bytes)?;
+    let lines = text.lines().filter(|l| !l.trim().is_empty()).count() as u64;
+    let bar = ProgressBar::new(lines);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} procedures parsed")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let (procedures, errors) = catalog::parse_catalog_jsonl(&text);
+    bar.set_position(lines);
+    bar.finish_and_clear();
+    for e in &errors {
+        eprintln!("skipped: {e}");
+    }
+    if procedures.is_empty() {
+        bail!("{} holds no procedure that could be read", path.display());
+    }
+    println!("{}", catalog::coverage(&procedures));
+    let summary = store.import_procedures(&procedures).await?;
+    print_summary("procedures", &summary);
+    println!("{} lines skipped", errors.len());
+    Ok(())
+}

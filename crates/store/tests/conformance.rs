@@ -1,0 +1,323 @@
+//! The store conformance suite: every store operation, run against SQLite always and against
+//! PostgreSQL when `MOTCUA_TEST_PG_URL` is set (each PostgreSQL test gets its own database).
+
+use motcua_domain::calendar;
+use motcua_store::reference::{self, embedded_catalog, embedded_units};
+use motcua_store::{Backend, NewUser, Role, Store, User};
+
+/// A store on a fresh database of the given backend, or None when PostgreSQL is not configured.
+struct TestDb {
+    store: Store,
+    _dir: Option<tempfile::TempDir>,
+    pg_cleanup: Option<(String, String)>,
+}
+
+impl TestDb {
+    async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("test.sqlite").display());
+        TestDb {
+            store: Store::open(&url).await.unwrap(),
+            _dir: Some(dir),
+            pg_cleanup: None,
+        }
+    }
+
+    async fn postgres() -> Option<TestDb> {
+        let Ok(admin_url) = std::env::var("MOTCUA_TEST_PG_URL") else {
+            eprintln!("MOTCUA_TEST_PG_URL not set: PostgreSQL variant skipped");
+            return None;
+        };
+        let name = format!("motcua_test_{}_{}", std::process::id(), rand_suffix());
+        let admin = Store::connect(&admin_url)
+            .await
+            .expect("PostgreSQL at MOTCUA_TEST_PG_URL must answer");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(admin.pool())
+            .await
+            .unwrap();
+        admin.close().await;
+        let url = replace_database(&admin_url, &name);
+        Some(TestDb {
+            store: Store::open(&url).await.unwrap(),
+            _dir: None,
+            pg_cleanup: Some((admin_url, name)),
+        })
+    }
+
+    async fn finish(self) {
+        self.store.close().await;
+        if let Some((admin_url, name)) = self.pg_cleanup {
+            let admin = Store::connect(&admin_url).await.unwrap();
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(admin.pool())
+                .await
+                .unwrap();
+            admin.close().await;
+        }
+    }
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64;
+    nanos * 1000 + COUNTER.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The URL with its database name replaced.
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    match base[scheme_end..].find('/') {
+        Some(slash) => format!("{}/{name}{query}", &base[..scheme_end + slash]),
+        None => format!("{base}/{name}{query}"),
+    }
+}
+
+/// Defines one test per backend for a story `async fn(&Store)`.
+macro_rules! on_both_backends {
+    ($($story:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $story() {
+                    let db = super::TestDb::sqlite().await;
+                    super::$story(&db.store).await;
+                    db.finish().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $story() {
+                    let Some(db) = super::TestDb::postgres().await else { return };
+                    super::$story(&db.store).await;
+                    db.finish().await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    migrations_are_idempotent,
+    reference_data_loads_once_and_reimport_changes_nothing,
+    procedures_round_trip,
+    calendar_tables_round_trip,
+    organisations_of_gia_lai,
+    accounts_and_tokens,
+    settings_round_trip,
+);
+
+async fn migrations_are_idempotent(store: &Store) {
+    assert!(
+        store.migrate().await.unwrap().is_empty(),
+        "second migrate applies nothing"
+    );
+    store.ping().await.unwrap();
+}
+
+async fn reference_data_loads_once_and_reimport_changes_nothing(store: &Store) {
+    let load = reference::load_reference_if_empty(store).await.unwrap();
+    let units = load.units.expect("units loaded into the empty store");
+    assert!(units.inserted > 3_321, "both eras of units: {units:?}");
+    assert_eq!(load.procedures.unwrap().inserted, 2_642);
+    assert_eq!(load.calendar_years, 3);
+    // Second time: nothing to do.
+    let again = reference::load_reference_if_empty(store).await.unwrap();
+    assert!(again.units.is_none() && again.procedures.is_none() && again.calendar_years == 0);
+    // Importing the same data explicitly changes nothing either.
+    let re = store
+        .import_units(&embedded_units().unwrap())
+        .await
+        .unwrap();
+    assert_eq!((re.inserted, re.updated), (0, 0));
+    let re = store
+        .import_procedures(&embedded_catalog().unwrap())
+        .await
+        .unwrap();
+    assert_eq!((re.inserted, re.updated, re.unchanged), (0, 0, 2_642));
+    let stored = store.units().await.unwrap();
+    assert_eq!(stored.len() as u64, units.inserted);
+    let merges = store.unit_merges().await.unwrap();
+    assert!(merges
+        .iter()
+        .any(|m| m.new_code == "52" && m.old_code == "64"));
+}
+
+async fn procedures_round_trip(store: &Store) {
+    let catalog = embedded_catalog().unwrap();
+    let sample: Vec<_> = catalog
+        .iter()
+        .filter(|p| p.code == "1.001193" || p.code == "1.004222")
+        .cloned()
+        .collect();
+    assert_eq!(sample.len(), 2);
+    let first = store.import_procedures(&sample).await.unwrap();
+    assert_eq!(first.inserted, 2);
+    let back = store.procedure("1.001193").await.unwrap().unwrap();
+    assert_eq!(&back, sample.iter().find(|p| p.code == "1.001193").unwrap());
+    assert!(store.procedure("9.999999").await.unwrap().is_none());
+    let mut changed = sample[0].clone();
+    changed.name.push_str(" (sửa)");
+    let second = store.import_procedures(&[changed.clone()]).await.unwrap();
+    assert_eq!(second.updated, 1);
+    assert_eq!(
+        store.procedure(&changed.code).await.unwrap().unwrap().name,
+        changed.name
+    );
+    assert_eq!(store.count_procedures().await.unwrap(), 2);
+}
+
+async fn calendar_tables_round_trip(store: &Store) {
+    assert!(store.calendar_years().await.unwrap().is_empty());
+    for s in calendar::seeded_schedules() {
+        store.put_calendar_year(&s, "test").await.unwrap();
+    }
+    let back = store.calendar_years().await.unwrap();
+    assert_eq!(back, calendar::seeded_schedules());
+    // An admin edit replaces the year.
+    let mut edited = back[0].clone();
+    edited.working_saturdays.clear();
+    store.put_calendar_year(&edited, "quantri").await.unwrap();
+    assert_eq!(store.calendar_years().await.unwrap()[0], edited);
+}
+
+async fn organisations_of_gia_lai(store: &Store) {
+    reference::load_reference_if_empty(store).await.unwrap();
+    let units = store.units().await.unwrap();
+    let orgs = reference::province_organisations(&units, "52", "H21").unwrap();
+    store.upsert_organisations(&orgs).await.unwrap();
+    store.upsert_organisations(&orgs).await.unwrap();
+    let stored = store.organisations().await.unwrap();
+    assert_eq!(stored.len(), orgs.len());
+    let communes = stored
+        .iter()
+        .filter(|o| o.admin_unit_code.is_some())
+        .count();
+    assert_eq!(communes, 135);
+    let pleiku = store.organisation("23575").await.unwrap().unwrap();
+    assert_eq!(pleiku.name, "UBND Phường Pleiku");
+    let centre = store.organisation("000.00.12.H21").await.unwrap().unwrap();
+    assert_eq!(centre.kind, "service_centre");
+}
+
+async fn accounts_and_tokens(store: &Store) {
+    let user = User {
+        username: "congdan1".into(),
+        full_name: "Nguyễn Thị Lan".into(),
+        role: Role::Citizen,
+        unit_code: None,
+        eid_level: 2,
+        personal_id: Some("064190012345".into()),
+    };
+    store
+        .upsert_user(&NewUser {
+            user: user.clone(),
+            password_hash: "$argon2id$placeholder".into(),
+        })
+        .await
+        .unwrap();
+    let (found, hash) = store.user_credentials("congdan1").await.unwrap().unwrap();
+    assert_eq!(found, user);
+    assert_eq!(hash, "$argon2id$placeholder");
+    assert!(store.user_credentials("nobody").await.unwrap().is_none());
+    let future = chrono::Utc::now().timestamp_millis() + 60_000;
+    store
+        .insert_token("digest-live", "congdan1", future)
+        .await
+        .unwrap();
+    store
+        .insert_token("digest-expired", "congdan1", 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .token_owner("digest-live")
+            .await
+            .unwrap()
+            .unwrap()
+            .user
+            .username,
+        "congdan1"
+    );
+    assert!(store.token_owner("digest-expired").await.unwrap().is_none());
+    assert_eq!(store.purge_expired_tokens().await.unwrap(), 1);
+    assert_eq!(store.users().await.unwrap().len(), 1);
+    // Debug output never shows the personal id.
+    assert!(!format!("{found:?}").contains("064190012345"));
+}
+
+async fn settings_round_trip(store: &Store) {
+    assert_eq!(store.setting("province_code").await.unwrap(), None);
+    store.set_setting("province_code", "52").await.unwrap();
+    store.set_setting("province_code", "64").await.unwrap();
+    assert_eq!(
+        store.setting("province_code").await.unwrap().as_deref(),
+        Some("64")
+    );
+}
+
+#[tokio::test]
+async fn both_backends_have_the_same_tables_and_columns() {
+    let sqlite = TestDb::sqlite().await;
+    let Some(pg) = TestDb::postgres().await else {
+        return;
+    };
+    assert_eq!(sqlite.store.backend(), Backend::Sqlite);
+    assert_eq!(pg.store.backend(), Backend::Postgres);
+    let a = sqlite.store.table_columns().await.unwrap();
+    let b = pg.store.table_columns().await.unwrap();
+    assert!(a.contains_key("procedures") && a.contains_key("schema_migrations"));
+    assert_eq!(a, b);
+    sqlite.finish().await;
+    pg.finish().await;
+}
+
+#[tokio::test]
+async fn sqlite_backup_is_a_readable_copy() {
+    let db = TestDb::sqlite().await;
+    db.store.set_setting("k", "v").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("copy.sqlite");
+    db.store.backup_to(&dest).await.unwrap();
+    assert!(db.store.backup_to(&dest).await.is_err(), "never overwrites");
+    let copy = Store::open(&format!("sqlite://{}", dest.display()))
+        .await
+        .unwrap();
+    assert_eq!(copy.setting("k").await.unwrap().as_deref(), Some("v"));
+    copy.close().await;
+    db.finish().await;
+}
+
+#[test]
+fn database_name_is_replaced_in_urls() {
+    assert_eq!(
+        replace_database("postgres://postgres@127.0.0.1:5432/test", "x"),
+        "postgres://postgres@127.0.0.1:5432/x"
+    );
+    assert_eq!(
+        replace_database("postgres://127.0.0.1/test?sslmode=disable", "x"),
+        "postgres://127.0.0.1/x?sslmode=disable"
+    );
+    assert_eq!(
+        replace_database("postgres://127.0.0.1", "x"),
+        "postgres://127.0.0.1/x"
+    );
+}
+
+#[test]
+fn unsupported_urls_and_passwords_are_not_echoed() {
+    assert_eq!(
+        motcua_store::redact_url("postgres://u:secret@h/db"),
+        "postgres://u:***@h/db"
+    );
+}

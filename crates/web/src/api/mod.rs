@@ -1,0 +1,42 @@
+//! The `/api/v1` routes.
+
+pub mod auth;
+pub mod calendar;
+pub mod catalog;
+pub mod ids;
+pub mod units;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(crate::openapi::serve))
+        .route("/calendar/due", get(calendar::due))
+        .route("/calendar/{year}", get(calendar::year))
+        .route("/lunar/{date}", get(calendar::lunar))
+        .route("/personal-ids/check", post(ids::check))
+        .route("/procedures", get(catalog::list))
+        .route("/procedures/{code}", get(catalog::detail))
+        .route("/units", get(units::list))
+        .route("/organisations", get(units::organisations))
+        .route("/auth/token", post(auth::token))
+        .route("/auth/me", get(auth::me))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+async fn not_found(uri: axum::http::Uri) -> crate::error::ApiError {
+    crate::error::ApiError::NotFound(format!("no route {}", uri.path()))
+}
+
+async fn method_not_allowed() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut response =
+        crate::error::ApiError::BadRequest("method not allowed on this route".into())
+            .into_response();
+    *response.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
+    response
+}

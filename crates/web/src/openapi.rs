@@ -1,0 +1,58 @@
+//! The OpenAPI 3.1 description of `/api/v1`, generated from the handlers. The committed copy
+//! (`docs/openapi.json`) must equal it; a test fails on drift.
+
+use axum::response::IntoResponse;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::api;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "motcua API", description = "One-stop e-government platform: catalogue, calendar, identifiers, dossiers."),
+    paths(
+        api::calendar::year, api::calendar::due, api::calendar::lunar,
+        api::ids::check,
+        api::catalog::list, api::catalog::detail,
+        api::units::list, api::units::organisations,
+        api::auth::token, api::auth::me,
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "calendar", description = "Working-time and lunar calendar"),
+        (name = "identifiers", description = "Personal identification numbers"),
+        (name = "catalogue", description = "Administrative procedures"),
+        (name = "units", description = "Administrative units and organisations"),
+        (name = "auth", description = "Tokens for API clients"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The description as pretty JSON, exactly as committed in docs/openapi.json.
+pub fn document() -> String {
+    let mut text = ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|_| "{}".into());
+    text.push('\n');
+    text
+}
+
+pub async fn serve() -> impl IntoResponse {
+    static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        DOC.get_or_init(document).clone(),
+    )
+}
