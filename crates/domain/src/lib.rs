@@ -3,6 +3,8 @@
 
 pub mod calendar;
 pub mod catalog;
+pub mod dossier;
 pub mod ids;
+pub mod roles;
 pub mod text;
 pub mod units;

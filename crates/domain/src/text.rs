@@ -17,10 +17,7 @@ pub fn nfc(s: &str) -> String {
 
 /// The five Vietnamese tone marks as combining characters.
 fn is_tone_mark(c: char) -> bool {
-    matches!(
-        c,
-        '\u{0300}' | '\u{0301}' | '\u{0303}' | '\u{0309}' | '\u{0323}'
-    )
+    matches!(c, '\u{0300}' | '\u{0301}' | '\u{0303}' | '\u{0309}' | '\u{0323}')
 }
 
 /// Base letter of `c` with every diacritic removed, lowercased; `đ` becomes `d`.
@@ -204,10 +201,7 @@ mod tests {
         assert_eq!(fold("  Cấp (lại) thẻ Căn cước!  "), "cap lai the can cuoc");
         assert_eq!(fold("Quyết định 2628/QĐ-BTC"), "quyet dinh 2628 qd btc");
         // Decomposed input folds like composed input.
-        assert_eq!(
-            fold("Đăng ký".nfd().collect::<String>().as_str()),
-            "dang ky"
-        );
+        assert_eq!(fold("Đăng ký".nfd().collect::<String>().as_str()), "dang ky");
         assert_eq!(fold(""), "");
         assert_eq!(fold("--"), "");
     }

@@ -7,13 +7,24 @@ use clap::ValueEnum;
 use motcua_domain::calendar::{WorkCalendar, WorkDuration};
 use motcua_domain::catalog::{SearchFilter, SearchIndex};
 
+mod lifecycle;
+
+/// Flags shared by the database benchmarks.
+pub struct BenchOptions {
+    /// `postgres://…` to run against PostgreSQL (a fresh database is created and dropped);
+    /// default: SQLite in a temporary directory.
+    pub database_url: Option<String>,
+    /// Concurrent clients.
+    pub concurrency: usize,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 pub enum BenchName {
     /// Reception and due-date arithmetic of the working-time calendar.
     Calendar,
     /// Catalogue search over the embedded 2,642 procedures.
     Search,
-    /// Full dossier lifecycles [arrives with the lifecycle engine, issue #3].
+    /// Full dossier lifecycles through the engine on a fresh database: durable events/s, latency.
     Lifecycle,
     /// The QĐ 766 index [arrives with issue #7].
     Index,
@@ -22,7 +33,7 @@ pub enum BenchName {
 }
 
 /// Latency percentiles in milliseconds of a sorted sample of nanoseconds.
-fn percentile_ms(sorted_ns: &[u64], p: f64) -> f64 {
+pub(crate) fn percentile_ms(sorted_ns: &[u64], p: f64) -> f64 {
     if sorted_ns.is_empty() {
         return 0.0;
     }
@@ -30,13 +41,11 @@ fn percentile_ms(sorted_ns: &[u64], p: f64) -> f64 {
     sorted_ns[rank.min(sorted_ns.len() - 1)] as f64 / 1e6
 }
 
-pub async fn run(name: BenchName, _dossiers: u64, iterations: u64) -> anyhow::Result<()> {
+pub async fn run(name: BenchName, dossiers: u64, iterations: u64, options: &BenchOptions) -> anyhow::Result<()> {
     match name {
         BenchName::Calendar => calendar(iterations),
         BenchName::Search => search(iterations),
-        BenchName::Lifecycle => {
-            anyhow::bail!("bench lifecycle arrives with the lifecycle engine (issue #3)")
-        }
+        BenchName::Lifecycle => lifecycle::run(dossiers, options).await,
         BenchName::Index => anyhow::bail!("bench index arrives with the QĐ 766 index (issue #7)"),
         BenchName::Assistant => {
             anyhow::bail!("bench assistant arrives with the virtual assistant (issue #4)")

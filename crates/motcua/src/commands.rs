@@ -44,6 +44,11 @@ async fn run_server(config: &Config, store: Store, listen: &str, demo: bool) -> 
         demo,
     };
     let state = AppState::load(store.clone(), settings).await?;
+    tokio::spawn(motcua_engine::outbox::run_delivery(
+        store.clone(),
+        Box::new(motcua_engine::outbox::LogDelivery),
+        std::time::Duration::from_secs(5),
+    ));
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -79,8 +84,7 @@ fn remove_earlier_demo(dir: &Path) -> anyhow::Result<()> {
     for name in ["motcua.sqlite", "motcua.sqlite-wal", "motcua.sqlite-shm"] {
         let path = dir.join(name);
         if path.exists() {
-            std::fs::remove_file(&path)
-                .with_context(|| format!("cannot remove {}", path.display()))?;
+            std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
         }
     }
     Ok(())
@@ -141,8 +145,7 @@ pub async fn backup(config: Config, out: &Path) -> anyhow::Result<()> {
 fn spinner(message: &'static str) -> ProgressBar {
     let bar = ProgressBar::new_spinner();
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ProgressStyle::with_template("{spinner} {msg} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     bar.set_message(message);
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -161,9 +164,9 @@ pub async fn import(config: Config, kind: ImportKind, path: &Path) -> anyhow::Re
     match kind {
         ImportKind::Units => import_units(&store, path).await?,
         ImportKind::Catalog => import_catalog(&store, path).await?,
-        ImportKind::Dossiers => bail!(
-            "import dossiers is not available yet: it arrives with the lifecycle engine (issue #3)"
-        ),
+        ImportKind::Dossiers => {
+            bail!("import dossiers is not available yet: it arrives with the lifecycle engine (issue #3)")
+        }
     }
     store.close().await;
     println!("a running server picks up the change when restarted");
@@ -177,8 +180,7 @@ async fn import_units(store: &Store, path: &Path) -> anyhow::Result<()> {
             Some(path.join("merges.csv")).filter(|p| p.exists()),
         )
     } else {
-        let head = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let head = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
         if head.starts_with("new_code") {
             (None, Some(path.to_path_buf()))
         } else {
@@ -186,20 +188,16 @@ async fn import_units(store: &Store, path: &Path) -> anyhow::Result<()> {
         }
     };
     if let Some(file) = units_file {
-        let text = std::fs::read_to_string(&file)
-            .with_context(|| format!("cannot read {}", file.display()))?;
-        let parsed = units::parse_units_csv(&text)
-            .with_context(|| format!("{} was not imported", file.display()))?;
+        let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        let parsed = units::parse_units_csv(&text).with_context(|| format!("{} was not imported", file.display()))?;
         let bar = spinner("storing units");
         let summary = store.import_units(&parsed).await?;
         bar.finish_and_clear();
         print_summary("units", &summary);
     }
     if let Some(file) = merges_file {
-        let text = std::fs::read_to_string(&file)
-            .with_context(|| format!("cannot read {}", file.display()))?;
-        let parsed = units::parse_merges_csv(&text)
-            .with_context(|| format!("{} was not imported", file.display()))?;
+        let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        let parsed = units::parse_merges_csv(&text).with_context(|| format!("{} was not imported", file.display()))?;
         let summary = store.import_unit_merges(&parsed).await?;
         print_summary("merges", &summary);
     }

@@ -75,12 +75,10 @@ impl Config {
             .or_else(|| Some(PathBuf::from("motcua.toml")).filter(|p| p.exists()));
         let mut config = Config::default();
         if let Some(path) = path {
-            let text = std::fs::read_to_string(&path).with_context(|| {
-                format!("cannot read the configuration file {}", path.display())
-            })?;
-            let file: FileConfig = toml::from_str(&text).with_context(|| {
-                format!("the configuration file {} is not valid", path.display())
-            })?;
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+            let file: FileConfig = toml::from_str(&text)
+                .with_context(|| format!("the configuration file {} is not valid", path.display()))?;
             config.apply_file(file)?;
         }
         config.apply_env(env)?;
@@ -133,9 +131,10 @@ impl Config {
             self.level1_code = v;
         }
         if let Some(v) = env("MOTCUA_TOKEN_TTL_HOURS") {
-            self.token_ttl_hours = v.trim().parse().with_context(|| {
-                format!("MOTCUA_TOKEN_TTL_HOURS must be a whole number, not {v:?}")
-            })?;
+            self.token_ttl_hours = v
+                .trim()
+                .parse()
+                .with_context(|| format!("MOTCUA_TOKEN_TTL_HOURS must be a whole number, not {v:?}"))?;
         }
         Ok(())
     }
@@ -148,8 +147,7 @@ impl Config {
         if l1.len() != 3 || !l1[0].is_ascii_uppercase() || !l1[1..].iter().all(u8::is_ascii_digit) {
             bail!("level1_code must look like H21 (a capital letter and two digits)");
         }
-        if self.province_code.len() != 2 || !self.province_code.bytes().all(|b| b.is_ascii_digit())
-        {
+        if self.province_code.len() != 2 || !self.province_code.bytes().all(|b| b.is_ascii_digit()) {
             bail!("province_code must be a two-digit GSO province code such as 52");
         }
         Ok(())

@@ -82,6 +82,12 @@ enum Command {
         /// Operations to time (calendar, search).
         #[arg(long, default_value_t = 200_000)]
         iterations: u64,
+        /// Run the database benchmarks on PostgreSQL (postgres://…; a fresh database is created).
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Concurrent clients of the database benchmarks.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -110,10 +116,7 @@ fn main() -> ExitCode {
         Err(e) => return fail(&e),
     };
     telemetry::init(&config.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return fail(&e.into()),
     };
@@ -129,7 +132,15 @@ fn main() -> ExitCode {
                 name,
                 dossiers,
                 iterations,
-            } => bench::run(name, dossiers, iterations).await,
+                database_url,
+                concurrency,
+            } => {
+                let options = bench::BenchOptions {
+                    database_url,
+                    concurrency,
+                };
+                bench::run(name, dossiers, iterations, &options).await
+            }
             Command::Migrate => commands::migrate(config).await,
             Command::Backup { out } => commands::backup(config, &out).await,
         }

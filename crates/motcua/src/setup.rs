@@ -11,31 +11,19 @@ use crate::config::Config;
 pub async fn open_deployment(config: &Config) -> anyhow::Result<(Store, ReferenceLoad)> {
     let url = config.database_url();
     if url.starts_with("sqlite:") {
-        std::fs::create_dir_all(&config.data_dir).with_context(|| {
-            format!(
-                "cannot create the data directory {}",
-                config.data_dir.display()
-            )
-        })?;
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
     }
-    let store = Store::open(&url).await.with_context(|| {
-        format!(
-            "cannot open the database {}",
-            motcua_store::redact_url(&url)
-        )
-    })?;
+    let store = Store::open(&url)
+        .await
+        .with_context(|| format!("cannot open the database {}", motcua_store::redact_url(&url)))?;
     let load = reference::load_reference_if_empty(&store).await?;
     if store.organisations().await?.is_empty() {
         let units = store.units().await?;
-        let orgs =
-            reference::province_organisations(&units, &config.province_code, &config.level1_code)?;
+        let orgs = reference::province_organisations(&units, &config.province_code, &config.level1_code)?;
         store.upsert_organisations(&orgs).await?;
-        store
-            .set_setting("province_code", &config.province_code)
-            .await?;
-        store
-            .set_setting("level1_code", &config.level1_code)
-            .await?;
+        store.set_setting("province_code", &config.province_code).await?;
+        store.set_setting("level1_code", &config.level1_code).await?;
     }
     Ok((store, load))
 }

@@ -40,10 +40,7 @@ fn terminate(server: &mut Server) -> std::process::ExitStatus {
         if let Some(status) = server.0.try_wait().unwrap() {
             return status;
         }
-        assert!(
-            Instant::now() < deadline,
-            "server did not stop after SIGTERM"
-        );
+        assert!(Instant::now() < deadline, "server did not stop after SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -67,9 +64,7 @@ fn get(url: &str) -> Option<(u16, String)> {
         .split_once('/')
         .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
     let mut stream = std::net::TcpStream::connect(host).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
     write!(
         stream,
         "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
@@ -90,15 +85,10 @@ fn help_lists_every_subcommand() {
     let out = Command::new(BIN).arg("--help").output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    for sub in [
-        "serve", "demo", "import", "simulate", "bench", "migrate", "backup",
-    ] {
+    for sub in ["serve", "demo", "import", "simulate", "bench", "migrate", "backup"] {
         assert!(text.contains(sub), "--help lacks {sub}:\n{text}");
     }
-    let out = Command::new(BIN)
-        .args(["import", "--help"])
-        .output()
-        .unwrap();
+    let out = Command::new(BIN).args(["import", "--help"]).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("units") && text.contains("catalog") && text.contains("dossiers"));
 }
@@ -145,47 +135,26 @@ fn demo_serves_then_serve_reopens_the_same_data_dir() {
         .arg(&copy)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(std::fs::metadata(&copy).unwrap().len() > 1_000_000);
 }
 
 #[test]
 fn import_is_idempotent_and_reports_coverage() {
     let dir = tempfile::tempdir().unwrap();
-    let catalog = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../data/catalog/procedures.jsonl.gz"
-    );
+    let catalog = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/catalog/procedures.jsonl.gz");
     let first = motcua(dir.path())
         .args(["import", "catalog", catalog])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&first.stdout).to_string();
-    assert!(
-        first.status.success(),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
     // The fresh deployment already held the embedded catalogue: nothing changes.
-    assert!(
-        text.contains("0 inserted, 0 updated, 2642 unchanged"),
-        "{text}"
-    );
+    assert!(text.contains("0 inserted, 0 updated, 2642 unchanged"), "{text}");
     let units = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/units");
-    let out = motcua(dir.path())
-        .args(["import", "units", units])
-        .output()
-        .unwrap();
+    let out = motcua(dir.path()).args(["import", "units", units]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("units: 0 inserted, 0 updated"), "{text}");
 }
 
@@ -196,16 +165,8 @@ fn bad_input_gives_one_line_and_nonzero_exit() {
     std::fs::write(&bad, "{not json}\n").unwrap();
     let cases: Vec<Vec<String>> = vec![
         vec!["import".into(), "catalog".into(), bad.display().to_string()],
-        vec![
-            "import".into(),
-            "catalog".into(),
-            "/no/such/file.jsonl".into(),
-        ],
-        vec![
-            "import".into(),
-            "dossiers".into(),
-            bad.display().to_string(),
-        ],
+        vec!["import".into(), "catalog".into(), "/no/such/file.jsonl".into()],
+        vec!["import".into(), "dossiers".into(), bad.display().to_string()],
         vec![
             "simulate".into(),
             "--province".into(),
@@ -225,11 +186,7 @@ fn bad_input_gives_one_line_and_nonzero_exit() {
         assert!(!out.status.success(), "{args:?} should fail");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
-            err.trim_end()
-                .lines()
-                .last()
-                .unwrap_or("")
-                .starts_with("motcua: "),
+            err.trim_end().lines().last().unwrap_or("").starts_with("motcua: "),
             "{args:?}: {err}"
         );
         assert!(!err.contains("panicked"), "{args:?}: {err}");

@@ -1,33 +1,12 @@
 //! Accounts and API tokens. Passwords arrive already hashed (argon2, by the web layer); tokens are
 //! stored only as their SHA-256 digest, so a database leak does not leak usable tokens.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sqlx::Row;
 
-use crate::{enum_from_str, enum_str, now_ms, Result, Store};
+use crate::{enum_from_str, now_ms, Result, Store};
 
-/// What an account may do; every route checks role together with unit and state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Citizen,
-    CounterOfficer,
-    Specialist,
-    Leader,
-    UnitAdmin,
-    ProvinceAdmin,
-    LeadershipViewer,
-}
-
-impl Role {
-    pub fn as_str(self) -> String {
-        enum_str(&self)
-    }
-
-    pub fn is_officer(self) -> bool {
-        !matches!(self, Role::Citizen)
-    }
-}
+pub use motcua_domain::roles::Role;
 
 /// A stored account (the password hash is not part of it).
 #[derive(Clone, PartialEq, Eq, Serialize)]
@@ -117,20 +96,13 @@ impl Store {
     }
 
     pub async fn users(&self) -> Result<Vec<User>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM users ORDER BY username"
-        ))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY username"))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(user_from_row).collect()
     }
 
-    pub async fn insert_token(
-        &self,
-        token_hash: &str,
-        username: &str,
-        expires_at_ms: i64,
-    ) -> Result<()> {
+    pub async fn insert_token(&self, token_hash: &str, username: &str, expires_at_ms: i64) -> Result<()> {
         sqlx::query("INSERT INTO api_tokens (token_hash, username, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(token_hash)
             .bind(username)

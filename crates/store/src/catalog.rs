@@ -18,22 +18,11 @@ struct Columns {
 
 fn columns(p: &Procedure) -> Result<Columns> {
     let value = serde_json::to_value(p).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    let text = |key: &str| {
-        value
-            .get(key)
-            .and_then(|v| v.as_str())
-            .unwrap_or("")
-            .to_string()
-    };
+    let text = |key: &str| value.get(key).and_then(|v| v.as_str()).unwrap_or("").to_string();
     let levels = value
         .get("level")
         .and_then(|v| v.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|l| l.as_str())
-                .collect::<Vec<_>>()
-                .join(",")
-        })
+        .map(|a| a.iter().filter_map(|l| l.as_str()).collect::<Vec<_>>().join(","))
         .unwrap_or_default();
     Ok(Columns {
         code: text("code"),
@@ -60,10 +49,7 @@ impl Store {
         for p in procedures {
             let c = columns(p)?;
             if c.code.is_empty() {
-                return Err(StoreError::Invalid(format!(
-                    "procedure without a code: {:?}",
-                    c.name
-                )));
+                return Err(StoreError::Invalid(format!("procedure without a code: {:?}", c.name)));
             }
             match existing.get(&c.code) {
                 Some(old) if *old == c.data => {
@@ -96,14 +82,12 @@ impl Store {
 
     /// The whole catalogue, ordered by code (2,642 procedures load in well under a second).
     pub async fn procedures(&self) -> Result<Vec<Procedure>> {
-        let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT code, data FROM procedures ORDER BY code")
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<(String, String)> = sqlx::query_as("SELECT code, data FROM procedures ORDER BY code")
+            .fetch_all(&self.pool)
+            .await?;
         rows.into_iter()
             .map(|(code, data)| {
-                serde_json::from_str(&data)
-                    .map_err(|e| StoreError::Corrupt(format!("procedure {code}: {e}")))
+                serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("procedure {code}: {e}")))
             })
             .collect()
     }
@@ -114,8 +98,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         row.map(|(data,)| {
-            serde_json::from_str(&data)
-                .map_err(|e| StoreError::Corrupt(format!("procedure {code}: {e}")))
+            serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("procedure {code}: {e}")))
         })
         .transpose()
     }

@@ -8,9 +8,12 @@
 mod accounts;
 mod calendar;
 mod catalog;
+pub mod dossiers;
 mod migrate;
 pub mod reference;
 mod schema;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod units;
 
 pub use units::Organisation;
@@ -175,11 +178,55 @@ impl Store {
         let path = dest
             .to_str()
             .ok_or_else(|| StoreError::Invalid("backup path is not valid UTF-8".into()))?;
-        sqlx::query("VACUUM INTO $1")
-            .bind(path)
+        sqlx::query("VACUUM INTO $1").bind(path).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Creates a PostgreSQL database (for test suites and benchmarks that need a fresh one).
+    pub async fn create_database(&self, name: &str) -> Result<()> {
+        self.admin_database_statement("CREATE DATABASE", name).await
+    }
+
+    /// Drops a PostgreSQL database, disconnecting its sessions.
+    pub async fn drop_database(&self, name: &str) -> Result<()> {
+        self.admin_database_statement("DROP DATABASE IF EXISTS", name).await
+    }
+
+    async fn admin_database_statement(&self, statement: &str, name: &str) -> Result<()> {
+        if self.backend != Backend::Postgres {
+            return Err(StoreError::Invalid("databases are created on PostgreSQL only".into()));
+        }
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(StoreError::Invalid(format!("invalid database name {name:?}")));
+        }
+        let force = if statement.starts_with("DROP") {
+            " WITH (FORCE)"
+        } else {
+            ""
+        };
+        sqlx::raw_sql(&format!("{statement} {name}{force}"))
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+}
+
+/// The URL with its database name replaced (`postgres://h/test` → `postgres://h/NAME`).
+pub fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    match base[scheme_end..].find('/') {
+        Some(slash) => format!("{}/{name}{query}", &base[..scheme_end + slash]),
+        None => format!("{base}/{name}{query}"),
     }
 }
 

@@ -14,12 +14,20 @@ struct Migration {
 
 /// Every migration, oldest first. Both backends must end with the same tables and columns
 /// (checked by the conformance suite).
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
-    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+        postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "dossiers",
+        sqlite: include_str!("../migrations/sqlite/0002_dossiers.sql"),
+        postgres: include_str!("../migrations/postgres/0002_dossiers.sql"),
+    },
+];
 
 /// An arbitrary constant that serialises concurrent migrators on PostgreSQL.
 const PG_MIGRATION_LOCK: i64 = 0x6d6f_7463_7561;
@@ -72,14 +80,12 @@ impl Store {
             };
             let mut tx = conn.begin().await?;
             sqlx::raw_sql(sql).execute(&mut *tx).await?;
-            sqlx::query(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-            )
-            .bind(m.version)
-            .bind(m.name)
-            .bind(now_ms())
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(m.version)
+                .bind(m.name)
+                .bind(now_ms())
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             tracing::info!(version = m.version, name = m.name, "migration applied");
             done.push(m.version);

@@ -26,20 +26,18 @@ pub fn text_maybe_gzip(bytes: &[u8]) -> Result<String> {
             .read_to_string(&mut text)
             .map_err(|e| StoreError::Invalid(format!("not a readable gzip text file: {e}")))?;
     } else {
-        text = String::from_utf8(bytes.to_vec())
-            .map_err(|_| StoreError::Invalid("the file is not UTF-8 text".into()))?;
+        text =
+            String::from_utf8(bytes.to_vec()).map_err(|_| StoreError::Invalid("the file is not UTF-8 text".into()))?;
     }
     Ok(text)
 }
 
 pub fn embedded_units() -> Result<Vec<AdminUnit>> {
-    units::parse_units_csv(units::BUNDLED_UNITS_CSV)
-        .map_err(|e| StoreError::Corrupt(format!("embedded units: {e}")))
+    units::parse_units_csv(units::BUNDLED_UNITS_CSV).map_err(|e| StoreError::Corrupt(format!("embedded units: {e}")))
 }
 
 pub fn embedded_merges() -> Result<Vec<UnitMerge>> {
-    units::parse_merges_csv(units::BUNDLED_MERGES_CSV)
-        .map_err(|e| StoreError::Corrupt(format!("embedded merges: {e}")))
+    units::parse_merges_csv(units::BUNDLED_MERGES_CSV).map_err(|e| StoreError::Corrupt(format!("embedded merges: {e}")))
 }
 
 /// The embedded catalogue, parsed; the embedded file is known to be clean.
@@ -84,11 +82,7 @@ pub async fn load_reference_if_empty(store: &Store) -> Result<ReferenceLoad> {
 
 /// The organisations of a province deployment: the service centre and departments (with
 /// electronic codes under `level1`, e.g. `H21`) and the people's committee of every commune.
-pub fn province_organisations(
-    all_units: &[AdminUnit],
-    province_code: &str,
-    level1: &str,
-) -> Result<Vec<Organisation>> {
+pub fn province_organisations(all_units: &[AdminUnit], province_code: &str, level1: &str) -> Result<Vec<Organisation>> {
     let mut orgs: Vec<Organisation> = units::try_provincial_agencies(province_code, level1)
         .map_err(|e| StoreError::Invalid(format!("level-1 code {level1:?}: {e}")))?
         .iter()
@@ -109,8 +103,8 @@ pub fn province_organisations(
     }
     communes.sort_by(|a, b| a.code.cmp(&b.code));
     for (index, c) in communes.iter().enumerate() {
-        let electronic = units::commune_electronic_code(level1, index)
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let electronic =
+            units::commune_electronic_code(level1, index).map_err(|e| StoreError::Invalid(e.to_string()))?;
         orgs.push(Organisation {
             code: c.code.clone(),
             electronic_code: electronic.to_string(),

@@ -59,30 +59,19 @@ impl Store {
     /// Inserts or updates units keyed by (code, level, valid_from); unchanged rows are left alone,
     /// so importing the same file twice changes nothing.
     pub async fn import_units(&self, units: &[AdminUnit]) -> Result<ImportSummary> {
-        let existing: HashMap<UnitKey, UnitRow> = sqlx::query(
-            "SELECT code, level, valid_from, name, kind, parent_code, valid_to FROM admin_units",
-        )
-        .fetch_all(&self.pool)
-        .await?
-        .into_iter()
-        .map(|r| {
-            (
-                (r.get(0), r.get(1), r.get(2)),
-                (r.get(3), r.get(4), r.get(5), r.get(6)),
-            )
-        })
-        .collect();
+        let existing: HashMap<UnitKey, UnitRow> =
+            sqlx::query("SELECT code, level, valid_from, name, kind, parent_code, valid_to FROM admin_units")
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .map(|r| ((r.get(0), r.get(1), r.get(2)), (r.get(3), r.get(4), r.get(5), r.get(6))))
+                .collect();
         let mut summary = ImportSummary::default();
         let mut tx = self.pool.begin().await?;
         for u in units {
             let key = (u.code.clone(), enum_str(&u.level), date_text(u.valid_from));
             let valid_to = u.valid_to.map(|d| d.to_string());
-            let row = (
-                u.name.clone(),
-                u.kind.clone(),
-                u.parent_code.clone(),
-                valid_to.clone(),
-            );
+            let row = (u.name.clone(), u.kind.clone(), u.parent_code.clone(), valid_to.clone());
             match existing.get(&key) {
                 Some(old) if *old == row => {
                     summary.unchanged += 1;

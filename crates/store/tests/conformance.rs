@@ -5,107 +5,9 @@ use motcua_domain::calendar;
 use motcua_store::reference::{self, embedded_catalog, embedded_units};
 use motcua_store::{Backend, NewUser, Role, Store, User};
 
-/// A store on a fresh database of the given backend, or None when PostgreSQL is not configured.
-struct TestDb {
-    store: Store,
-    _dir: Option<tempfile::TempDir>,
-    pg_cleanup: Option<(String, String)>,
-}
-
-impl TestDb {
-    async fn sqlite() -> TestDb {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("test.sqlite").display());
-        TestDb {
-            store: Store::open(&url).await.unwrap(),
-            _dir: Some(dir),
-            pg_cleanup: None,
-        }
-    }
-
-    async fn postgres() -> Option<TestDb> {
-        let Ok(admin_url) = std::env::var("MOTCUA_TEST_PG_URL") else {
-            eprintln!("MOTCUA_TEST_PG_URL not set: PostgreSQL variant skipped");
-            return None;
-        };
-        let name = format!("motcua_test_{}_{}", std::process::id(), rand_suffix());
-        let admin = Store::connect(&admin_url)
-            .await
-            .expect("PostgreSQL at MOTCUA_TEST_PG_URL must answer");
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(admin.pool())
-            .await
-            .unwrap();
-        admin.close().await;
-        let url = replace_database(&admin_url, &name);
-        Some(TestDb {
-            store: Store::open(&url).await.unwrap(),
-            _dir: None,
-            pg_cleanup: Some((admin_url, name)),
-        })
-    }
-
-    async fn finish(self) {
-        self.store.close().await;
-        if let Some((admin_url, name)) = self.pg_cleanup {
-            let admin = Store::connect(&admin_url).await.unwrap();
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(admin.pool())
-                .await
-                .unwrap();
-            admin.close().await;
-        }
-    }
-}
-
-fn rand_suffix() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos() as u64;
-    nanos * 1000 + COUNTER.fetch_add(1, Ordering::Relaxed)
-}
-
-/// The URL with its database name replaced.
-fn replace_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    match base[scheme_end..].find('/') {
-        Some(slash) => format!("{}/{name}{query}", &base[..scheme_end + slash]),
-        None => format!("{base}/{name}{query}"),
-    }
-}
-
-/// Defines one test per backend for a story `async fn(&Store)`.
-macro_rules! on_both_backends {
-    ($($story:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $story() {
-                    let db = super::TestDb::sqlite().await;
-                    super::$story(&db.store).await;
-                    db.finish().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $story() {
-                    let Some(db) = super::TestDb::postgres().await else { return };
-                    super::$story(&db.store).await;
-                    db.finish().await;
-                }
-            )*
-        }
-    };
-}
+use motcua_store::on_both_backends;
+use motcua_store::replace_database;
+use motcua_store::testing::TestDb;
 
 on_both_backends!(
     migrations_are_idempotent,
@@ -135,22 +37,14 @@ async fn reference_data_loads_once_and_reimport_changes_nothing(store: &Store) {
     let again = reference::load_reference_if_empty(store).await.unwrap();
     assert!(again.units.is_none() && again.procedures.is_none() && again.calendar_years == 0);
     // Importing the same data explicitly changes nothing either.
-    let re = store
-        .import_units(&embedded_units().unwrap())
-        .await
-        .unwrap();
+    let re = store.import_units(&embedded_units().unwrap()).await.unwrap();
     assert_eq!((re.inserted, re.updated), (0, 0));
-    let re = store
-        .import_procedures(&embedded_catalog().unwrap())
-        .await
-        .unwrap();
+    let re = store.import_procedures(&embedded_catalog().unwrap()).await.unwrap();
     assert_eq!((re.inserted, re.updated, re.unchanged), (0, 0, 2_642));
     let stored = store.units().await.unwrap();
     assert_eq!(stored.len() as u64, units.inserted);
     let merges = store.unit_merges().await.unwrap();
-    assert!(merges
-        .iter()
-        .any(|m| m.new_code == "52" && m.old_code == "64"));
+    assert!(merges.iter().any(|m| m.new_code == "52" && m.old_code == "64"));
 }
 
 async fn procedures_round_trip(store: &Store) {
@@ -199,10 +93,7 @@ async fn organisations_of_gia_lai(store: &Store) {
     store.upsert_organisations(&orgs).await.unwrap();
     let stored = store.organisations().await.unwrap();
     assert_eq!(stored.len(), orgs.len());
-    let communes = stored
-        .iter()
-        .filter(|o| o.admin_unit_code.is_some())
-        .count();
+    let communes = stored.iter().filter(|o| o.admin_unit_code.is_some()).count();
     assert_eq!(communes, 135);
     let pleiku = store.organisation("23575").await.unwrap().unwrap();
     assert_eq!(pleiku.name, "UBND Phường Pleiku");
@@ -231,22 +122,10 @@ async fn accounts_and_tokens(store: &Store) {
     assert_eq!(hash, "$argon2id$placeholder");
     assert!(store.user_credentials("nobody").await.unwrap().is_none());
     let future = chrono::Utc::now().timestamp_millis() + 60_000;
-    store
-        .insert_token("digest-live", "congdan1", future)
-        .await
-        .unwrap();
-    store
-        .insert_token("digest-expired", "congdan1", 1)
-        .await
-        .unwrap();
+    store.insert_token("digest-live", "congdan1", future).await.unwrap();
+    store.insert_token("digest-expired", "congdan1", 1).await.unwrap();
     assert_eq!(
-        store
-            .token_owner("digest-live")
-            .await
-            .unwrap()
-            .unwrap()
-            .user
-            .username,
+        store.token_owner("digest-live").await.unwrap().unwrap().user.username,
         "congdan1"
     );
     assert!(store.token_owner("digest-expired").await.unwrap().is_none());
@@ -260,10 +139,7 @@ async fn settings_round_trip(store: &Store) {
     assert_eq!(store.setting("province_code").await.unwrap(), None);
     store.set_setting("province_code", "52").await.unwrap();
     store.set_setting("province_code", "64").await.unwrap();
-    assert_eq!(
-        store.setting("province_code").await.unwrap().as_deref(),
-        Some("64")
-    );
+    assert_eq!(store.setting("province_code").await.unwrap().as_deref(), Some("64"));
 }
 
 #[tokio::test]
@@ -290,9 +166,7 @@ async fn sqlite_backup_is_a_readable_copy() {
     let dest = dir.path().join("copy.sqlite");
     db.store.backup_to(&dest).await.unwrap();
     assert!(db.store.backup_to(&dest).await.is_err(), "never overwrites");
-    let copy = Store::open(&format!("sqlite://{}", dest.display()))
-        .await
-        .unwrap();
+    let copy = Store::open(&format!("sqlite://{}", dest.display())).await.unwrap();
     assert_eq!(copy.setting("k").await.unwrap().as_deref(), Some("v"));
     copy.close().await;
     db.finish().await;
@@ -308,10 +182,7 @@ fn database_name_is_replaced_in_urls() {
         replace_database("postgres://127.0.0.1/test?sslmode=disable", "x"),
         "postgres://127.0.0.1/x?sslmode=disable"
     );
-    assert_eq!(
-        replace_database("postgres://127.0.0.1", "x"),
-        "postgres://127.0.0.1/x"
-    );
+    assert_eq!(replace_database("postgres://127.0.0.1", "x"), "postgres://127.0.0.1/x");
 }
 
 #[test]

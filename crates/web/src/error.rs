@@ -90,10 +90,9 @@ impl IntoResponse for ApiError {
         };
         let mut response = (status, axum::Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(
-                "www-authenticate",
-                axum::http::HeaderValue::from_static("Bearer"),
-            );
+            response
+                .headers_mut()
+                .insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
         }
         response
     }
@@ -105,14 +104,27 @@ impl From<motcua_store::StoreError> for ApiError {
     }
 }
 
+impl From<motcua_engine::EngineError> for ApiError {
+    fn from(e: motcua_engine::EngineError) -> Self {
+        use motcua_engine::EngineError as E;
+        match e {
+            E::Invalid { message, fields } => ApiError::Invalid {
+                message,
+                fields: fields.into_iter().collect(),
+            },
+            E::NotAllowed(m) => ApiError::Conflict(m),
+            E::Conflict => ApiError::Conflict(E::Conflict.to_string()),
+            E::NotFound(m) => ApiError::NotFound(m),
+            E::Internal(e) => ApiError::Internal(e),
+        }
+    }
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         match r {
             JsonRejection::JsonDataError(e) => ApiError::Invalid {
-                message: format!(
-                    "the JSON body does not have the expected shape: {}",
-                    e.body_text()
-                ),
+                message: format!("the JSON body does not have the expected shape: {}", e.body_text()),
                 fields: BTreeMap::new(),
             },
             other => ApiError::BadRequest(other.body_text()),

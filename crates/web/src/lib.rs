@@ -23,10 +23,8 @@ pub use state::{AppState, WebSettings};
 /// Largest request body the API accepts (uploads get their own limit later).
 const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
-/// Vietnam's offset; no daylight saving since 1975.
-pub fn vietnam() -> chrono::FixedOffset {
-    chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset")
-}
+/// Vietnam's offset (UTC+7, no daylight saving since 1975).
+pub use motcua_domain::calendar::vietnam;
 
 /// The serde name of a unit-like enum, as the API writes it.
 pub fn enum_name<T: serde::Serialize>(value: &T) -> String {
@@ -44,10 +42,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .nest("/api/v1", api::router())
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            metrics::track,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(

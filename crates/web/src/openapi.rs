@@ -14,6 +14,7 @@ use crate::api;
         api::calendar::year, api::calendar::due, api::calendar::lunar,
         api::ids::check,
         api::catalog::list, api::catalog::detail,
+        api::dossiers::submit, api::dossiers::get, api::dossiers::act, api::dossiers::events,
         api::units::list, api::units::organisations,
         api::auth::token, api::auth::me,
     ),
@@ -22,6 +23,7 @@ use crate::api;
         (name = "calendar", description = "Working-time and lunar calendar"),
         (name = "identifiers", description = "Personal identification numbers"),
         (name = "catalogue", description = "Administrative procedures"),
+        (name = "dossiers", description = "Dossier intake, views, actions and audit trail"),
         (name = "units", description = "Administrative units and organisations"),
         (name = "auth", description = "Tokens for API clients"),
     )
@@ -42,9 +44,7 @@ impl Modify for BearerAuth {
 
 /// The description as pretty JSON, exactly as committed in docs/openapi.json.
 pub fn document() -> String {
-    let mut text = ApiDoc::openapi()
-        .to_pretty_json()
-        .unwrap_or_else(|_| "{}".into());
+    let mut text = ApiDoc::openapi().to_pretty_json().unwrap_or_else(|_| "{}".into());
     text.push('\n');
     text
 }

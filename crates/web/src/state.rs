@@ -1,11 +1,10 @@
-//! Shared state of the HTTP layer: the store plus in-memory views rebuilt from it (the working
-//! calendar and the catalogue search index), swapped atomically when an admin changes them.
+//! Shared state of the HTTP layer: the store, the lifecycle engine (which holds the in-memory
+//! calendar, catalogue and organisations), metrics and settings.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
-use motcua_domain::calendar::{OfficeHours, WorkCalendar};
-use motcua_domain::catalog::{Procedure, SearchIndex};
+use motcua_domain::calendar::WorkCalendar;
+use motcua_engine::{CatalogView, Engine};
 use motcua_store::Store;
 
 use crate::metrics::Metrics;
@@ -28,37 +27,9 @@ impl Default for WebSettings {
     }
 }
 
-/// The catalogue held in memory with its search index (2,642 procedures take a few MB).
-pub struct CatalogView {
-    pub procedures: Vec<Procedure>,
-    pub index: SearchIndex,
-    by_code: HashMap<String, usize>,
-}
-
-impl CatalogView {
-    pub fn new(procedures: Vec<Procedure>) -> CatalogView {
-        let index = SearchIndex::new(&procedures);
-        let by_code = procedures
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.code.clone(), i))
-            .collect();
-        CatalogView {
-            procedures,
-            index,
-            by_code,
-        }
-    }
-
-    pub fn get(&self, code: &str) -> Option<&Procedure> {
-        self.by_code.get(code).map(|&i| &self.procedures[i])
-    }
-}
-
 struct Inner {
     store: Store,
-    calendar: RwLock<Arc<WorkCalendar>>,
-    catalog: RwLock<Arc<CatalogView>>,
+    engine: Engine,
     metrics: Metrics,
     settings: WebSettings,
 }
@@ -69,24 +40,30 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Builds the state from what the store holds.
+    /// Builds the state from what the store holds and starts the engine.
     pub async fn load(store: Store, settings: WebSettings) -> anyhow::Result<AppState> {
-        let state = AppState {
+        let engine = Engine::start(store.clone()).await?;
+        Self::with_engine(engine, settings)
+    }
+
+    /// Builds the state around an engine already started (tests with their own clock).
+    pub fn with_engine(engine: Engine, settings: WebSettings) -> anyhow::Result<AppState> {
+        Ok(AppState {
             inner: Arc::new(Inner {
-                calendar: RwLock::new(Arc::new(WorkCalendar::default())),
-                catalog: RwLock::new(Arc::new(CatalogView::new(Vec::new()))),
+                store: engine.store().clone(),
+                engine,
                 metrics: Metrics::new()?,
-                store,
                 settings,
             }),
-        };
-        state.reload_calendar().await?;
-        state.reload_catalog().await?;
-        Ok(state)
+        })
     }
 
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
     }
 
     pub fn metrics(&self) -> &Metrics {
@@ -98,39 +75,10 @@ impl AppState {
     }
 
     pub fn calendar(&self) -> Arc<WorkCalendar> {
-        match self.inner.calendar.read() {
-            Ok(guard) => guard.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        self.inner.engine.calendar()
     }
 
     pub fn catalog(&self) -> Arc<CatalogView> {
-        match self.inner.catalog.read() {
-            Ok(guard) => guard.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
-    }
-
-    /// Rebuilds the working calendar from the stored year tables.
-    pub async fn reload_calendar(&self) -> anyhow::Result<()> {
-        let tables = self.store().calendar_years().await?;
-        let calendar = Arc::new(WorkCalendar::new(tables, OfficeHours::default())?);
-        match self.inner.calendar.write() {
-            Ok(mut guard) => *guard = calendar,
-            Err(poisoned) => *poisoned.into_inner() = calendar,
-        }
-        Ok(())
-    }
-
-    /// Rebuilds the catalogue view and its search index from the store.
-    pub async fn reload_catalog(&self) -> anyhow::Result<()> {
-        let procedures = self.store().procedures().await?;
-        let view =
-            Arc::new(tokio::task::spawn_blocking(move || CatalogView::new(procedures)).await?);
-        match self.inner.catalog.write() {
-            Ok(mut guard) => *guard = view,
-            Err(poisoned) => *poisoned.into_inner() = view,
-        }
-        Ok(())
+        self.inner.engine.catalog()
     }
 }

@@ -21,12 +21,9 @@ impl Drop for TestApp {
 
 async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&format!(
-        "sqlite://{}",
-        dir.path().join("t.sqlite").display()
-    ))
-    .await
-    .unwrap();
+    let store = Store::open(&format!("sqlite://{}", dir.path().join("t.sqlite").display()))
+        .await
+        .unwrap();
     reference::load_reference_if_empty(&store).await.unwrap();
     let hash = motcua_web::auth::hash_password("demo").unwrap();
     store
@@ -60,18 +57,10 @@ async fn spawn_app() -> TestApp {
 
 impl TestApp {
     async fn get(&self, path: &str) -> (u16, Value) {
-        let r = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
+        let r = self.client.get(format!("{}{path}", self.base)).send().await.unwrap();
         let status = r.status().as_u16();
         let text = r.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
     }
 
     async fn post(&self, path: &str, body: &Value, token: Option<&str>) -> (u16, Value) {
@@ -82,10 +71,7 @@ impl TestApp {
         let r = req.send().await.unwrap();
         let status = r.status().as_u16();
         let text = r.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
     }
 }
 
@@ -173,10 +159,7 @@ async fn calendar_routes() {
 
     let (status, body) = app.get("/api/v1/lunar/2030-02-02").await;
     assert_eq!(status, 200);
-    assert_eq!(
-        body,
-        json!({"day": 1, "month": 1, "year": 2030, "leap_month": false})
-    );
+    assert_eq!(body, json!({"day": 1, "month": 1, "year": 2030, "leap_month": false}));
 }
 
 #[tokio::test]
@@ -227,11 +210,7 @@ async fn personal_id_checks() {
     assert_eq!(body["problems"].as_array().unwrap().len(), 2, "{body}");
 
     let (status, body) = app
-        .post(
-            "/api/v1/personal-ids/check",
-            &json!({"number": "0641900001234"}),
-            None,
-        )
+        .post("/api/v1/personal-ids/check", &json!({"number": "0641900001234"}), None)
         .await;
     assert_error(status, &body, 422);
     let (status, body) = app
@@ -247,11 +226,7 @@ async fn personal_id_checks() {
         .await;
     assert_error(status, &body, 422);
     let (_, body) = app
-        .post(
-            "/api/v1/personal-ids/check",
-            &json!({"number": "123456789"}),
-            None,
-        )
+        .post("/api/v1/personal-ids/check", &json!({"number": "123456789"}), None)
         .await;
     assert_eq!(body["kind"], "cmnd");
     assert_eq!(body["valid"], false);
@@ -263,11 +238,7 @@ async fn catalogue_search_and_detail() {
     for q in ["đăng%20ký%20khai%20sinh", "dang%20ky%20khai%20sinh"] {
         let (status, body) = app.get(&format!("/api/v1/procedures?q={q}")).await;
         assert_eq!(status, 200);
-        assert_eq!(
-            body["items"][0]["code"], "1.001193",
-            "{q}: {}",
-            body["items"][0]
-        );
+        assert_eq!(body["items"][0]["code"], "1.001193", "{q}: {}", body["items"][0]);
         assert!(body["total"].as_u64().unwrap() >= 1);
     }
     let (_, body) = app.get("/api/v1/procedures/1.004222").await;

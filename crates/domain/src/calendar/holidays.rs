@@ -166,10 +166,7 @@ fn compensatory(date: NaiveDate, (name, name_en): (&str, &str)) -> DayOff {
 fn swapped(date: NaiveDate, saturday: NaiveDate) -> DayOff {
     DayOff {
         date,
-        name: format!(
-            "Nghỉ hoán đổi (làm bù thứ Bảy {})",
-            saturday.format("%d/%m/%Y")
-        ),
+        name: format!("Nghỉ hoán đổi (làm bù thứ Bảy {})", saturday.format("%d/%m/%Y")),
         name_en: format!("Swapped day off (made up on Saturday {saturday})"),
         kind: DayOffKind::Swapped,
     }

@@ -231,16 +231,11 @@ impl LunarTable {
             (Some(f), Some(l)) => (f, l),
             _ => return Found::OutOfTable,
         };
-        if (l.year, l.month) < (first.year, first.month)
-            || (l.year, l.month) > (last.year, last.month)
-        {
+        if (l.year, l.month) < (first.year, first.month) || (l.year, l.month) > (last.year, last.month) {
             return Found::OutOfTable;
         }
         let key = (l.year, l.month, l.leap_month);
-        let Ok(idx) = self
-            .months
-            .binary_search_by(|m| (m.year, m.month, m.leap).cmp(&key))
-        else {
+        let Ok(idx) = self.months.binary_search_by(|m| (m.year, m.month, m.leap).cmp(&key)) else {
             return Found::Invalid;
         };
         let start = self.months[idx].start;
@@ -255,10 +250,7 @@ impl LunarTable {
         if j >= self.end {
             return None;
         }
-        let idx = self
-            .months
-            .partition_point(|m| m.start <= j)
-            .checked_sub(1)?;
+        let idx = self.months.partition_point(|m| m.start <= j).checked_sub(1)?;
         let m = self.months[idx];
         Some(LunarDate {
             day: (j - m.start + 1) as u32,
@@ -302,8 +294,7 @@ pub(crate) fn new_moon_jde(k: i64) -> f64 {
     let t2 = t * t;
     let t3 = t2 * t;
     let t4 = t3 * t;
-    let jde =
-        2451550.09766 + 29.530588861 * k + 0.00015437 * t2 - 0.000000150 * t3 + 0.00000000073 * t4;
+    let jde = 2451550.09766 + 29.530588861 * k + 0.00015437 * t2 - 0.000000150 * t3 + 0.00000000073 * t4;
     let e = 1.0 - 0.002516 * t - 0.0000074 * t2;
     let m = 2.5534 + 29.10535670 * k - 0.0000014 * t2 - 0.00000011 * t3;
     let mp = 201.5643 + 385.81693528 * k + 0.0107582 * t2 + 0.00001238 * t3 - 0.000000058 * t4;

@@ -21,13 +21,9 @@ mod tests;
 
 use chrono::NaiveDate;
 
-pub use holidays::{
-    seeded_schedules, statutory_schedule, DayOff, DayOffKind, ScheduleSource, YearSchedule,
-};
-pub use lunar::{
-    leap_month, lunar_new_year, lunar_to_solar, solar_to_lunar, LunarDate, MAX_YEAR, MIN_YEAR,
-};
-pub use working_time::{OfficeHours, WorkCalendar, WorkDuration, WorkingTimeLeft};
+pub use holidays::{seeded_schedules, statutory_schedule, DayOff, DayOffKind, ScheduleSource, YearSchedule};
+pub use lunar::{leap_month, lunar_new_year, lunar_to_solar, solar_to_lunar, LunarDate, MAX_YEAR, MIN_YEAR};
+pub use working_time::{vietnam, OfficeHours, WorkCalendar, WorkDuration, WorkingTimeLeft};
 
 /// Errors of the calendar module.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

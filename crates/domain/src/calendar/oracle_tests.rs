@@ -10,10 +10,7 @@ use std::process::Command;
 
 use chrono::NaiveDate;
 
-use super::lunar::{
-    date_from_jdn, lunar_new_year, lunar_to_solar, winter_solstice_day, Found, LunarDate,
-    LunarTable,
-};
+use super::lunar::{date_from_jdn, lunar_new_year, lunar_to_solar, winter_solstice_day, Found, LunarDate, LunarTable};
 
 /// Years in which the oracle is wrong for Vietnam and we keep our computation. Empty: with
 /// holidays 0.109 all 200 years (1901–2100) agree, including the ten years in which the
@@ -56,11 +53,7 @@ fn lunar(year: i32, month: u32, day: u32) -> LunarDate {
 #[test]
 fn oracle_tet_and_gio_to_match_python_holidays() {
     let Some(rows) = oracle(&[]) else { return };
-    assert!(
-        rows.len() >= 200,
-        "oracle printed only {} years",
-        rows.len()
-    );
+    assert!(rows.len() >= 200, "oracle printed only {} years", rows.len());
     for row in rows {
         let year: i32 = row[0].parse().unwrap();
         let tet: NaiveDate = row[1].parse().unwrap();
@@ -91,11 +84,7 @@ fn method_at_utc8_matches_python_holidays_chinese_tables() {
     let Some(rows) = oracle(&["--chinese"]) else {
         return;
     };
-    assert!(
-        rows.len() >= 200,
-        "oracle printed only {} years",
-        rows.len()
-    );
+    assert!(rows.len() >= 200, "oracle printed only {} years", rows.len());
     let china = LunarTable::build(8.0, 1899, 2101);
     // Tết, Hung Kings, Buddha's Birthday (8/4 in the Chinese tables), Dragon Boat, Mid-Autumn,
     // Double Ninth.
@@ -110,10 +99,7 @@ fn method_at_utc8_matches_python_holidays_chinese_tables() {
             };
             let label = format!("{year} {day}/{month}");
             if date_from_jdn(j) != Some(expected) && !CHINESE_CHECK_EXCEPTIONS.contains(&&*label) {
-                bad.push(format!(
-                    "{label}: ours {:?}, oracle {expected}",
-                    date_from_jdn(j)
-                ));
+                bad.push(format!("{label}: ours {:?}, oracle {expected}", date_from_jdn(j)));
             }
         }
         let solstice: NaiveDate = row[7].parse().unwrap();

@@ -83,11 +83,7 @@ fn tet_dates_known_years() {
         (2100, "2100-02-09"),
     ];
     for (year, date) in known {
-        assert_eq!(
-            lunar_new_year(year).unwrap().to_string(),
-            date,
-            "Tết {year}"
-        );
+        assert_eq!(lunar_new_year(year).unwrap().to_string(), date, "Tết {year}");
     }
 }
 
@@ -103,11 +99,7 @@ fn vietnamese_dates_where_china_differs() {
 
 #[test]
 fn gio_to_known_years() {
-    for (year, date) in [
-        (2024, d(2024, 4, 18)),
-        (2025, d(2025, 4, 7)),
-        (2026, d(2026, 4, 26)),
-    ] {
+    for (year, date) in [(2024, d(2024, 4, 18)), (2025, d(2025, 4, 7)), (2026, d(2026, 4, 26))] {
         let l = LunarDate {
             day: 10,
             month: 3,
@@ -195,10 +187,7 @@ fn lunar_range_and_invalid_dates_are_errors() {
             year,
             leap_month,
         };
-        matches!(
-            lunar_to_solar(&l),
-            Err(CalendarError::InvalidLunarDate { .. })
-        )
+        matches!(lunar_to_solar(&l), Err(CalendarError::InvalidLunarDate { .. }))
     };
     assert!(invalid(0, 1, 2025, false));
     assert!(invalid(31, 1, 2025, false));
@@ -223,10 +212,7 @@ fn lunar_range_and_invalid_dates_are_errors() {
             year,
             leap_month: false,
         };
-        matches!(
-            lunar_to_solar(&l),
-            Err(CalendarError::LunarDateOutOfRange { .. })
-        )
+        matches!(lunar_to_solar(&l), Err(CalendarError::LunarDateOutOfRange { .. }))
     };
     assert!(out(1, 1, 1899), "Tết 1899 is before 1900-01-01");
     assert!(out(1, 1, 2101), "Tết 2101 is after 2100-12-31");
@@ -258,11 +244,7 @@ fn every_day_1900_2100_round_trips_and_counts_up() {
                     (p.day + 1, p.month, p.year, p.leap_month)
                 );
             } else {
-                assert!(
-                    p.day == 29 || p.day == 30,
-                    "month before {date} has {} days",
-                    p.day
-                );
+                assert!(p.day == 29 || p.day == 30, "month before {date} has {} days", p.day);
                 let next_month = if p.month == 12 { 1 } else { p.month + 1 };
                 let expected_year = if next_month == 1 && !l.leap_month {
                     p.year + 1
@@ -314,10 +296,7 @@ proptest! {
 // ---------------------------------------------------------------- days off
 
 fn table(year: i32) -> YearSchedule {
-    seeded_schedules()
-        .into_iter()
-        .find(|s| s.year == year)
-        .unwrap()
+    seeded_schedules().into_iter().find(|s| s.year == year).unwrap()
 }
 
 fn listing(s: &YearSchedule) -> Vec<(NaiveDate, DayOffKind)> {
@@ -350,14 +329,8 @@ fn seeded_2024_table() {
     let c = cal();
     assert!(!c.is_working_day(d(2024, 4, 29)).unwrap());
     assert!(c.is_working_day(d(2024, 5, 4)).unwrap());
-    assert!(
-        !c.is_working_day(d(2024, 5, 11)).unwrap(),
-        "ordinary Saturday"
-    );
-    assert!(
-        c.is_working_day(d(2024, 2, 15)).unwrap(),
-        "back to work after Tết"
-    );
+    assert!(!c.is_working_day(d(2024, 5, 11)).unwrap(), "ordinary Saturday");
+    assert!(c.is_working_day(d(2024, 2, 15)).unwrap(), "back to work after Tết");
 }
 
 #[test]
@@ -421,10 +394,7 @@ fn seeded_tables_are_valid_named_and_serialise() {
         s.validate().unwrap();
         assert_eq!(cal().schedule(s.year).unwrap(), s);
         for o in &s.days_off {
-            assert!(
-                is_nfc(&o.name) && !o.name.is_empty() && !o.name_en.is_empty(),
-                "{o:?}"
-            );
+            assert!(is_nfc(&o.name) && !o.name.is_empty() && !o.name_en.is_empty(), "{o:?}");
         }
         let json = serde_json::to_string(&s).unwrap();
         assert_eq!(serde_json::from_str::<YearSchedule>(&json).unwrap(), s);
@@ -490,12 +460,7 @@ fn national_day_companion_matches_government_decisions() {
     ];
     for (year, expected) in national {
         let s = statutory_schedule(year).unwrap();
-        let september: Vec<NaiveDate> = s
-            .days_off
-            .iter()
-            .map(|o| o.date)
-            .filter(|x| x.month() == 9)
-            .collect();
+        let september: Vec<NaiveDate> = s.days_off.iter().map(|o| o.date).filter(|x| x.month() == 9).collect();
         assert_eq!(september, expected, "{year}");
     }
 }
@@ -505,10 +470,7 @@ fn statutory_schedules_1900_2100_are_consistent() {
     for year in 1900..=2100 {
         let s = statutory_schedule(year).unwrap();
         s.validate().unwrap();
-        assert!(
-            s.days_off.windows(2).all(|w| w[0].date < w[1].date),
-            "{year} sorted"
-        );
+        assert!(s.days_off.windows(2).all(|w| w[0].date < w[1].date), "{year} sorted");
         // Each distinct holiday gives exactly one weekday off (itself or a compensatory day).
         let tet = lunar_new_year(year).unwrap();
         let mut holidays: Vec<NaiveDate> = (-1..=3).map(|i| tet + Duration::days(i)).collect();
@@ -600,16 +562,8 @@ fn office_hours_validation() {
     assert_eq!(h.day_length(), Duration::hours(8));
     assert!(OfficeHours::new(vec![], hm(15, 0)).is_err());
     assert!(OfficeHours::new(vec![(hm(8, 0), hm(8, 0))], hm(8, 0)).is_err());
-    assert!(OfficeHours::new(
-        vec![(hm(13, 0), hm(17, 0)), (hm(7, 0), hm(11, 0))],
-        hm(15, 0)
-    )
-    .is_err());
-    assert!(OfficeHours::new(
-        vec![(hm(7, 0), hm(12, 0)), (hm(11, 0), hm(17, 0))],
-        hm(15, 0)
-    )
-    .is_err());
+    assert!(OfficeHours::new(vec![(hm(13, 0), hm(17, 0)), (hm(7, 0), hm(11, 0))], hm(15, 0)).is_err());
+    assert!(OfficeHours::new(vec![(hm(7, 0), hm(12, 0)), (hm(11, 0), hm(17, 0))], hm(15, 0)).is_err());
     assert!(OfficeHours::new(vec![(hm(7, 0), hm(17, 0))], hm(18, 0)).is_err());
     assert!(OfficeHours::new(vec![(hm(7, 0), hm(17, 0))], hm(7, 0)).is_err());
     let bad = OfficeHours {
@@ -620,11 +574,7 @@ fn office_hours_validation() {
         WorkCalendar::new(vec![], bad),
         Err(CalendarError::InvalidOfficeHours { .. })
     ));
-    OfficeHours::new(
-        vec![(hm(7, 30), hm(11, 30)), (hm(11, 30), hm(16, 30))],
-        hm(16, 30),
-    )
-    .unwrap();
+    OfficeHours::new(vec![(hm(7, 30), hm(11, 30)), (hm(11, 30), hm(16, 30))], hm(16, 30)).unwrap();
 }
 
 // ---------------------------------------------------------------- reception
@@ -635,11 +585,7 @@ fn received_at_rules() {
     let r = |s: &str| c.received_at(vn(s)).unwrap();
     // Mon 2025-03-03, an ordinary week.
     assert_eq!(r("2025-03-03T09:00:00"), vn("2025-03-03T09:00:00"));
-    assert_eq!(
-        r("2025-03-03T06:59:59"),
-        vn("2025-03-03T07:00:00"),
-        "before opening"
-    );
+    assert_eq!(r("2025-03-03T06:59:59"), vn("2025-03-03T07:00:00"), "before opening");
     assert_eq!(r("2025-03-03T07:00:00"), vn("2025-03-03T07:00:00"));
     assert_eq!(r("2025-03-03T11:29:59"), vn("2025-03-03T11:29:59"));
     assert_eq!(
@@ -656,11 +602,7 @@ fn received_at_rules() {
         "cut-off 15:00 sharp"
     );
     assert_eq!(r("2025-03-03T16:30:00"), vn("2025-03-04T07:00:00"));
-    assert_eq!(
-        r("2025-03-03T17:00:00"),
-        vn("2025-03-04T07:00:00"),
-        "after closing"
-    );
+    assert_eq!(r("2025-03-03T17:00:00"), vn("2025-03-04T07:00:00"), "after closing");
     assert_eq!(r("2025-03-03T23:59:59"), vn("2025-03-04T07:00:00"));
     // Friday after the cut-off → Monday; Saturday and Sunday → Monday.
     assert_eq!(r("2025-03-07T15:30:00"), vn("2025-03-10T07:00:00"));
@@ -779,10 +721,7 @@ fn due_examples_from_interfaces() {
     );
     // Whole pipeline: received Fri 15:00 → Mon 07:00, + 2 days → Tue 17:00.
     let r = c.received_at(vn("2025-03-07T15:00:00")).unwrap();
-    assert_eq!(
-        c.due(r, WorkDuration::Days(2)).unwrap(),
-        vn("2025-03-11T17:00:00")
-    );
+    assert_eq!(c.due(r, WorkDuration::Days(2)).unwrap(), vn("2025-03-11T17:00:00"));
 }
 
 #[test]
@@ -792,13 +731,11 @@ fn custom_day_length_is_used() {
     let c = WorkCalendar::new(seeded_schedules(), hours).unwrap();
     assert_eq!(c.day_minutes(), 240);
     assert_eq!(
-        c.due(vn("2025-03-03T08:00:00"), WorkDuration::Days(1))
-            .unwrap(),
+        c.due(vn("2025-03-03T08:00:00"), WorkDuration::Days(1)).unwrap(),
         vn("2025-03-04T08:00:00")
     );
     assert_eq!(
-        c.due(vn("2025-03-03T08:00:00"), WorkDuration::Hours(3))
-            .unwrap(),
+        c.due(vn("2025-03-03T08:00:00"), WorkDuration::Hours(3)).unwrap(),
         vn("2025-03-03T11:00:00")
     );
     assert_eq!(
@@ -806,11 +743,7 @@ fn custom_day_length_is_used() {
         vn("2025-03-04T07:00:00")
     );
     // A period opening after the cut-off receives nothing: 12:00 → next morning.
-    let hours = OfficeHours::new(
-        vec![(hm(7, 0), hm(11, 0)), (hm(14, 0), hm(17, 0))],
-        hm(13, 0),
-    )
-    .unwrap();
+    let hours = OfficeHours::new(vec![(hm(7, 0), hm(11, 0)), (hm(14, 0), hm(17, 0))], hm(13, 0)).unwrap();
     let c = WorkCalendar::new(vec![], hours).unwrap();
     assert_eq!(
         c.received_at(vn("2025-03-03T12:00:00")).unwrap(),
@@ -831,21 +764,11 @@ fn range_limits_are_errors_not_panics() {
         c.due(vn("2100-12-30T09:00:00"), WorkDuration::Days(5)),
         Err(CalendarError::ResultOutOfRange { .. })
     ));
-    assert!(c
-        .due(vn("2025-03-03T09:00:00"), WorkDuration::Hours(u32::MAX))
-        .is_err());
-    assert!(c
-        .due(vn("2025-03-03T09:00:00"), WorkDuration::Days(u32::MAX))
-        .is_err());
-    assert!(c
-        .add_working_minutes(vn("2025-03-03T09:00:00"), i64::MAX)
-        .is_err());
-    assert!(c
-        .add_working_minutes(vn("2025-03-03T09:00:00"), i64::MIN)
-        .is_err());
-    assert!(c
-        .add_working_minutes(vn("1900-01-01T09:00:00"), -600)
-        .is_err());
+    assert!(c.due(vn("2025-03-03T09:00:00"), WorkDuration::Hours(u32::MAX)).is_err());
+    assert!(c.due(vn("2025-03-03T09:00:00"), WorkDuration::Days(u32::MAX)).is_err());
+    assert!(c.add_working_minutes(vn("2025-03-03T09:00:00"), i64::MAX).is_err());
+    assert!(c.add_working_minutes(vn("2025-03-03T09:00:00"), i64::MIN).is_err());
+    assert!(c.add_working_minutes(vn("1900-01-01T09:00:00"), -600).is_err());
     assert!(c.is_working_day(d(2101, 1, 1)).is_err());
     assert!(c.schedule(2101).is_err());
     assert!(c
@@ -865,11 +788,7 @@ fn working_minutes_and_time_left() {
     assert_eq!(m("2025-03-03T09:00:00", "2025-03-04T11:00:00"), 600);
     assert_eq!(m("2025-03-04T11:00:00", "2025-03-03T09:00:00"), -600);
     assert_eq!(m("2025-03-03T11:30:00", "2025-03-03T13:30:00"), 0, "lunch");
-    assert_eq!(
-        m("2025-03-07T17:00:00", "2025-03-10T07:00:00"),
-        0,
-        "weekend"
-    );
+    assert_eq!(m("2025-03-07T17:00:00", "2025-03-10T07:00:00"), 0, "weekend");
     assert_eq!(m("2025-01-24T09:00:00", "2025-02-03T09:00:00"), 480, "Tết");
 
     let left = c
@@ -918,10 +837,7 @@ fn working_minutes_and_time_left() {
             minutes: 1
         }
     );
-    assert_eq!(
-        WorkingTimeLeft::from_minutes(0, 480).en(),
-        "0 days 0 hours left"
-    );
+    assert_eq!(WorkingTimeLeft::from_minutes(0, 480).en(), "0 days 0 hours left");
     // Extreme inputs saturate instead of panicking.
     assert!(WorkingTimeLeft::from_minutes(i64::MIN, 0).overdue);
     assert!(!WorkingTimeLeft::from_minutes(i64::MAX, -5).overdue);
@@ -933,11 +849,7 @@ fn add_working_minutes_shifts_by_working_time() {
     let add = |t: &str, m| c.add_working_minutes(vn(t), m).unwrap();
     assert_eq!(add("2025-03-03T11:00:00", 30), vn("2025-03-03T11:30:00"));
     assert_eq!(add("2025-03-03T11:00:00", 31), vn("2025-03-03T13:31:00"));
-    assert_eq!(
-        add("2025-03-03T12:00:00", 30),
-        vn("2025-03-03T14:00:00"),
-        "from lunch"
-    );
+    assert_eq!(add("2025-03-03T12:00:00", 30), vn("2025-03-03T14:00:00"), "from lunch");
     assert_eq!(add("2025-03-03T09:00:00", 0), vn("2025-03-03T09:00:00"));
     assert_eq!(add("2025-03-04T09:00:00", -480), vn("2025-03-03T09:00:00"));
     assert_eq!(add("2025-03-04T07:00:00", -60), vn("2025-03-03T16:00:00"));

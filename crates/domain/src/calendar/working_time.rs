@@ -72,10 +72,7 @@ impl OfficeHours {
     /// Validated office hours: at least one period, each non-empty, sorted and
     /// non-overlapping (touching is allowed), and the cut-off after the first opening and no
     /// later than the last closing.
-    pub fn new(
-        periods: Vec<(NaiveTime, NaiveTime)>,
-        cutoff: NaiveTime,
-    ) -> Result<Self, CalendarError> {
+    pub fn new(periods: Vec<(NaiveTime, NaiveTime)>, cutoff: NaiveTime) -> Result<Self, CalendarError> {
         let hours = OfficeHours { periods, cutoff };
         hours.validate()?;
         Ok(hours)
@@ -220,10 +217,7 @@ impl Default for WorkCalendar {
     /// The seeded tables (2024–2026) with the default office hours.
     fn default() -> Self {
         Self::build(
-            seeded_schedules()
-                .into_iter()
-                .map(|s| (s.year, s))
-                .collect(),
+            seeded_schedules().into_iter().map(|s| (s.year, s)).collect(),
             OfficeHours::default(),
         )
     }
@@ -341,10 +335,7 @@ impl WorkCalendar {
     /// hours of a working day before the cut-off; the start of the next period before opening
     /// or in a break; the first period start of the next working day at or after the cut-off,
     /// after closing, or on a day off. Returned at +07:00.
-    pub fn received_at(
-        &self,
-        t: DateTime<FixedOffset>,
-    ) -> Result<DateTime<FixedOffset>, CalendarError> {
+    pub fn received_at(&self, t: DateTime<FixedOffset>) -> Result<DateTime<FixedOffset>, CalendarError> {
         let local = to_local(t)?;
         let i = self.index(local.date_naive())?;
         let tod = nanos_of_day(local.time());
@@ -378,9 +369,7 @@ impl WorkCalendar {
         duration: WorkDuration,
     ) -> Result<DateTime<FixedOffset>, CalendarError> {
         let nanos = match duration {
-            WorkDuration::WithinDay | WorkDuration::Days(0) => {
-                return self.end_of_working_day(from)
-            }
+            WorkDuration::WithinDay | WorkDuration::Days(0) => return self.end_of_working_day(from),
             WorkDuration::Days(n) => i64::from(n).checked_mul(self.day_len),
             WorkDuration::Hours(n) => i64::from(n).checked_mul(NANOS_PER_HOUR),
         };
@@ -457,8 +446,7 @@ impl WorkCalendar {
     }
 
     fn instant(&self, i: usize, nanos: i64) -> Result<DateTime<FixedOffset>, CalendarError> {
-        let date =
-            date_from_jdn(self.base + i as i64).ok_or_else(CalendarError::result_out_of_range)?;
+        let date = date_from_jdn(self.base + i as i64).ok_or_else(CalendarError::result_out_of_range)?;
         let time = NaiveTime::from_num_seconds_from_midnight_opt(
             (nanos / NANOS_PER_SECOND) as u32,
             (nanos % NANOS_PER_SECOND) as u32,
@@ -506,11 +494,7 @@ impl WorkCalendar {
         self.instant(i, self.last_end())
     }
 
-    fn add_working_nanos(
-        &self,
-        t: DateTime<FixedOffset>,
-        nanos: i64,
-    ) -> Result<DateTime<FixedOffset>, CalendarError> {
+    fn add_working_nanos(&self, t: DateTime<FixedOffset>, nanos: i64) -> Result<DateTime<FixedOffset>, CalendarError> {
         let start = self.offset(t)?;
         if nanos == 0 {
             return to_local(t);
@@ -521,10 +505,7 @@ impl WorkCalendar {
         self.at_offset(target)
     }
 
-    fn end_of_working_day(
-        &self,
-        t: DateTime<FixedOffset>,
-    ) -> Result<DateTime<FixedOffset>, CalendarError> {
+    fn end_of_working_day(&self, t: DateTime<FixedOffset>) -> Result<DateTime<FixedOffset>, CalendarError> {
         let local = to_local(t)?;
         let i = self.index(local.date_naive())?;
         let day = if self.working(i) && nanos_of_day(local.time()) <= self.last_end() {

@@ -377,15 +377,9 @@ mod tests {
 
     #[test]
     fn money() {
-        assert_eq!(
-            parse_money("10,000 Việt Nam Đồng(x"),
-            Some((10_000, true, 25))
-        );
+        assert_eq!(parse_money("10,000 Việt Nam Đồng(x"), Some((10_000, true, 25)));
         assert_eq!(parse_money("1,500,000 VNĐ").map(|m| m.0), Some(1_500_000));
-        assert_eq!(
-            parse_money("150 USD").map(|m| (m.0, m.1)),
-            Some((150, false))
-        );
+        assert_eq!(parse_money("150 USD").map(|m| (m.0, m.1)), Some((150, false)));
         assert_eq!(parse_money("1100,000 VNĐ"), None);
         assert_eq!(parse_money("7 Ngày làm việc"), None);
         assert_eq!(parse_money("2.000 đồng").map(|m| m.0), Some(2000));
@@ -403,14 +397,8 @@ mod tests {
             Some(ProcessingTime::new(7.0, TimeUnit::WorkingDays))
         );
         assert_eq!(opts[0].fees[0].amount_dong, Some(10_000));
-        assert_eq!(
-            opts[0].fees[0].description,
-            "10,000 Việt Nam Đồng (Nộp qua cổng)"
-        );
-        assert_eq!(
-            opts[1].processing_time,
-            Some(ProcessingTime::new(0.5, TimeUnit::Days))
-        );
+        assert_eq!(opts[0].fees[0].description, "10,000 Việt Nam Đồng (Nộp qua cổng)");
+        assert_eq!(opts[1].processing_time, Some(ProcessingTime::new(0.5, TimeUnit::Days)));
         assert_eq!(opts[2].channel, Channel::Post);
         assert_eq!(opts[2].fees[0].kind, FeeKind::Free);
         assert_eq!(
@@ -422,14 +410,10 @@ mod tests {
 
     #[test]
     fn bare_number_and_glued_amount() {
-        let (opts, _) = parse_channels(
-            "Hình thức nộpThời gianPhí, lệ phíMô tảTrực tuyến1100,000 VNĐTrực tiếp1Miễn phí",
-        );
+        let (opts, _) =
+            parse_channels("Hình thức nộpThời gianPhí, lệ phíMô tảTrực tuyến1100,000 VNĐTrực tiếp1Miễn phí");
         assert_eq!(
-            opts[0]
-                .processing_time
-                .as_ref()
-                .map(|t| (t.value, t.unit_assumed)),
+            opts[0].processing_time.as_ref().map(|t| (t.value, t.unit_assumed)),
             Some((1.0, true))
         );
         assert_eq!(opts[0].fees[0].amount_dong, Some(100_000));
@@ -455,10 +439,7 @@ mod tests {
             "Hình thức nộpThời gianPhí, lệ phíMô tảTrực tuyến10 NgàyMiễn phí(Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh quyết định.)",
         );
         assert_eq!(opts[0].fees[0].kind, FeeKind::CouncilDecision);
-        assert_eq!(
-            opts[0].processing_time,
-            Some(ProcessingTime::new(10.0, TimeUnit::Days))
-        );
+        assert_eq!(opts[0].processing_time, Some(ProcessingTime::new(10.0, TimeUnit::Days)));
     }
 
     #[test]

@@ -65,9 +65,7 @@ pub fn coverage(procs: &[Procedure]) -> CoverageReport {
     for p in procs {
         let (_, facts) = channels::parse_channels(&p.raw.channels);
         let time_stated = facts.iter().any(|f| f.time_stated)
-            || p.channels
-                .iter()
-                .any(|c| channels::mentions_duration(&c.description));
+            || p.channels.iter().any(|c| channels::mentions_duration(&c.description));
         let time_parsed = p.channels.iter().any(|c| c.processing_time.is_some());
         r.processing_time.add(&p.code, time_stated, time_parsed);
         let fee_stated = facts.iter().any(|f| f.fee_stated);
@@ -97,11 +95,7 @@ pub fn coverage(procs: &[Procedure]) -> CoverageReport {
 
 impl fmt::Display for CoverageReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "Catalogue parse coverage over {} procedures",
-            self.procedures
-        )?;
+        writeln!(f, "Catalogue parse coverage over {} procedures", self.procedures)?;
         for (label, c) in [
             ("processing time", &self.processing_time),
             ("fee", &self.fee),
@@ -113,12 +107,7 @@ impl fmt::Display for CoverageReport {
                 c.parsed, c.stated, c.percent
             )?;
             if !c.unparsed_codes.is_empty() {
-                let shown: Vec<&str> = c
-                    .unparsed_codes
-                    .iter()
-                    .take(20)
-                    .map(String::as_str)
-                    .collect();
+                let shown: Vec<&str> = c.unparsed_codes.iter().take(20).map(String::as_str).collect();
                 let more = c.unparsed_codes.len().saturating_sub(shown.len());
                 write!(f, "    not parsed: {}", shown.join(", "))?;
                 if more > 0 {
@@ -156,15 +145,8 @@ mod tests {
     /// dependency); skipped when `gzip` or the file is unavailable.
     #[test]
     fn full_catalogue_coverage() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../data/catalog/procedures.jsonl.gz"
-        );
-        let out = match std::process::Command::new("gzip")
-            .arg("-dc")
-            .arg(path)
-            .output()
-        {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/catalog/procedures.jsonl.gz");
+        let out = match std::process::Command::new("gzip").arg("-dc").arg(path).output() {
             Ok(o) if o.status.success() => o,
             _ => {
                 println!("gzip or {path} unavailable; skipping");

@@ -50,11 +50,7 @@ fn find_quantities(s: &str) -> Vec<Quantity> {
     const COPY: &str = " bản sao";
     let mut out: Vec<Quantity> = Vec::new();
     let mut from = 0;
-    while let Some(pos) = s
-        .get(from..)
-        .and_then(|r| r.find(" bản "))
-        .map(|p| p + from)
-    {
+    while let Some(pos) = s.get(from..).and_then(|r| r.find(" bản ")).map(|p| p + from) {
         from = pos + 1;
         let rest = s.get(pos..).unwrap_or("");
         let (is_orig, word_len) = if rest.starts_with(ORIG) {
@@ -99,10 +95,7 @@ fn find_quantities(s: &str) -> Vec<Quantity> {
 
 /// Strips list bullets and whitespace around a name or group title.
 fn clean_title(s: &str) -> String {
-    let t = s
-        .trim()
-        .trim_start_matches(['-', '+', '*', '•', '\t', ' '])
-        .trim();
+    let t = s.trim().trim_start_matches(['-', '+', '*', '•', '\t', ' ']).trim();
     let t = t.trim_end_matches([':', ' ', '\t', '\n']);
     t.to_string()
 }
@@ -110,10 +103,7 @@ fn clean_title(s: &str) -> String {
 /// Splits "name…Mẫu số 03.docx" into (name, Some(template)).
 fn split_template(text: &str) -> (String, Option<String>) {
     let lower = text.to_lowercase();
-    let Some(ext) = TEMPLATE_EXTS
-        .iter()
-        .find(|e| lower.trim_end().ends_with(*e))
-    else {
+    let Some(ext) = TEMPLATE_EXTS.iter().find(|e| lower.trim_end().ends_with(*e)) else {
         return (clean_title(text), None);
     };
     let trimmed = text.trim_end();
@@ -210,8 +200,7 @@ pub(crate) fn parse_legal_basis(text: &str) -> Vec<LegalRef> {
         let mut end = i;
         while end < chars.len() && is_code_char(chars[end].1) {
             // An uppercase letter followed by a lowercase one starts the next name.
-            if chars[end].1.is_uppercase() && chars.get(end + 1).is_some_and(|n| n.1.is_lowercase())
-            {
+            if chars[end].1.is_uppercase() && chars.get(end + 1).is_some_and(|n| n.1.is_lowercase()) {
                 break;
             }
             end += 1;
@@ -229,14 +218,8 @@ pub(crate) fn parse_legal_basis(text: &str) -> Vec<LegalRef> {
         }
         let byte = |k: usize| chars.get(k).map_or(body.len(), |x| x.0);
         if let Some(len) = matched {
-            let name = body
-                .get(byte(entry_start)..byte(i + len))
-                .unwrap_or("")
-                .trim();
-            let code = body
-                .get(byte(i + len)..byte(i + 2 * len))
-                .unwrap_or("")
-                .trim();
+            let name = body.get(byte(entry_start)..byte(i + len)).unwrap_or("").trim();
+            let code = body.get(byte(i + len)..byte(i + 2 * len)).unwrap_or("").trim();
             out.push(LegalRef {
                 name: name.to_string(),
                 code: code.to_string(),
@@ -275,11 +258,7 @@ pub(crate) fn parse_steps(text: &str) -> Vec<String> {
         return lines;
     }
     let line = &lines[0];
-    let mut cuts: Vec<usize> = line
-        .match_indices("Bước ")
-        .map(|(i, _)| i)
-        .filter(|&i| i > 0)
-        .collect();
+    let mut cuts: Vec<usize> = line.match_indices("Bước ").map(|(i, _)| i).filter(|&i| i > 0).collect();
     if cuts.is_empty() {
         return lines;
     }
@@ -322,10 +301,7 @@ mod tests {
     #[test]
     fn legal() {
         let l = parse_legal_basis("Tên văn bản pháp lýMã văn bảnLuật 54/2014/QH1354/2014/QH13Luật Các tổ chức tín dụng32/2024/QH15Thông tư 92/2015/TT-BTC92/2015/TT-BTC");
-        let pairs: Vec<(&str, &str)> = l
-            .iter()
-            .map(|r| (r.name.as_str(), r.code.as_str()))
-            .collect();
+        let pairs: Vec<(&str, &str)> = l.iter().map(|r| (r.name.as_str(), r.code.as_str())).collect();
         assert_eq!(
             pairs,
             [

@@ -316,19 +316,12 @@ fn parse_levels(s: &str) -> Vec<Level> {
 /// * `partial` — an online row, but the fee is unknown, set by the council, or not in đồng,
 ///   so payment cannot be shown to be online.
 fn online_level(channels: &[ChannelOption]) -> OnlineLevel {
-    let online: Vec<&ChannelOption> = channels
-        .iter()
-        .filter(|c| c.channel == Channel::Online)
-        .collect();
+    let online: Vec<&ChannelOption> = channels.iter().filter(|c| c.channel == Channel::Online).collect();
     if online.is_empty() {
         return OnlineLevel::None;
     }
-    let payable =
-        |f: &Fee| f.kind == FeeKind::Free || (f.kind == FeeKind::Amount && f.amount_dong.is_some());
-    if online
-        .iter()
-        .any(|c| !c.fees.is_empty() && c.fees.iter().all(payable))
-    {
+    let payable = |f: &Fee| f.kind == FeeKind::Free || (f.kind == FeeKind::Amount && f.amount_dong.is_some());
+    if online.iter().any(|c| !c.fees.is_empty() && c.fees.iter().all(payable)) {
         OnlineLevel::Full
     } else {
         OnlineLevel::Partial
@@ -478,21 +471,11 @@ pub(crate) mod tests {
 
     #[test]
     fn levels_and_legal() {
-        assert_eq!(
-            parse_levels("Cấp Tỉnh, Cấp Xã"),
-            [Level::Province, Level::Commune]
-        );
-        assert_eq!(
-            parse_levels("Cấp bộ, Cơ quan khác"),
-            [Level::Central, Level::Other]
-        );
+        assert_eq!(parse_levels("Cấp Tỉnh, Cấp Xã"), [Level::Province, Level::Commune]);
+        assert_eq!(parse_levels("Cấp bộ, Cơ quan khác"), [Level::Central, Level::Other]);
         let p = fixtures();
         let customs = by_code(&p, "1.000005");
-        let codes: Vec<&str> = customs
-            .legal_basis
-            .iter()
-            .map(|l| l.code.as_str())
-            .collect();
+        let codes: Vec<&str> = customs.legal_basis.iter().map(|l| l.code.as_str()).collect();
         assert_eq!(codes, ["54/2014/QH13", "92/2015/TT-BTC", "78/2006/QH11"]);
     }
 

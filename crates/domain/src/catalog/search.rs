@@ -138,8 +138,7 @@ impl SearchIndex {
     }
 
     fn passes(&self, doc: &Doc, filter: &SearchFilter, field: &Option<String>) -> bool {
-        filter.level.is_none_or(|l| doc.levels.contains(&l))
-            && field.as_ref().is_none_or(|f| doc.field == *f)
+        filter.level.is_none_or(|l| doc.levels.contains(&l)) && field.as_ref().is_none_or(|f| doc.field == *f)
     }
 
     /// Procedures matching `query`, best first, as (index into the indexed slice, score).
@@ -203,12 +202,7 @@ impl SearchIndex {
                 let padded = format!(" {} ", doc.name);
                 if padded.contains(&format!(" {q_core} ")) {
                     s += PHRASE * idf_sum;
-                    if doc.name.starts_with(q_core)
-                        && doc
-                            .name
-                            .as_bytes()
-                            .get(q_core.len())
-                            .is_none_or(|&b| b == b' ')
+                    if doc.name.starts_with(q_core) && doc.name.as_bytes().get(q_core.len()).is_none_or(|&b| b == b' ')
                     {
                         s += PREFIX * idf_sum;
                     }
@@ -217,17 +211,10 @@ impl SearchIndex {
                     }
                 }
                 if accented_query && !q_accented.is_empty() {
-                    let hits = q_accented
-                        .iter()
-                        .filter(|a| doc.accented.contains(a))
-                        .count();
+                    let hits = q_accented.iter().filter(|a| doc.accented.contains(a)).count();
                     s += ACCENT * idf_sum * hits as f32 / q_accented.len() as f32;
                 }
-                if doc
-                    .levels
-                    .iter()
-                    .any(|l| matches!(l, Level::Province | Level::Commune))
-                {
+                if doc.levels.iter().any(|l| matches!(l, Level::Province | Level::Commune)) {
                     s *= LOCAL;
                 }
                 Some((d as usize, s))
@@ -291,15 +278,8 @@ mod tests {
     /// Common queries checked by hand against the full catalogue; skipped without gzip.
     #[test]
     fn common_queries_on_full_catalogue() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../data/catalog/procedures.jsonl.gz"
-        );
-        let Ok(out) = std::process::Command::new("gzip")
-            .arg("-dc")
-            .arg(path)
-            .output()
-        else {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/catalog/procedures.jsonl.gz");
+        let Ok(out) = std::process::Command::new("gzip").arg("-dc").arg(path).output() else {
             return;
         };
         if !out.status.success() {
@@ -328,10 +308,7 @@ mod tests {
             assert_eq!(got.first().map(String::as_str), Some(*want), "{q}");
         }
         // Broader queries: the expected procedure is among the first five.
-        let loose: &[(&str, &str)] = &[
-            ("cấp lại căn cước", "1.000757"),
-            ("lý lịch tư pháp", "3.000333"),
-        ];
+        let loose: &[(&str, &str)] = &[("cấp lại căn cước", "1.000757"), ("lý lịch tư pháp", "3.000333")];
         for (q, want) in loose {
             let got = top(&p, &idx, q);
             println!("{q:<45} → {got:?}");

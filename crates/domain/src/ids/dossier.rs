@@ -16,9 +16,7 @@ const DOSSIER_CODE_LEN: usize = UNIT_CODE_LEN + 1 + 6 + 1 + 4;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DossierCodeError {
     /// Not of the shape `000.00.12.H21-240412-0001`.
-    #[error(
-        "dossier code must look like 000.00.12.H21-240412-0001 (UNITCODE-YYMMDD-XXXX), got {0}"
-    )]
+    #[error("dossier code must look like 000.00.12.H21-240412-0001 (UNITCODE-YYMMDD-XXXX), got {0}")]
     Malformed(String),
     /// YYMMDD is not a calendar date.
     #[error("dossier code date {0} is not a valid YYMMDD date")]
@@ -72,8 +70,7 @@ impl DossierCode {
 
 /// Value of a run of ASCII digits (callers check they are digits and short).
 fn number(b: &[u8]) -> u32 {
-    b.iter()
-        .fold(0u32, |n, d| n * 10 + u32::from(d.wrapping_sub(b'0')))
+    b.iter().fold(0u32, |n, d| n * 10 + u32::from(d.wrapping_sub(b'0')))
 }
 
 impl FromStr for DossierCode {
@@ -86,22 +83,17 @@ impl FromStr for DossierCode {
             && is_unit_code(&b[..UNIT_CODE_LEN])
             && b[UNIT_CODE_LEN] == b'-'
             && b[UNIT_CODE_LEN + 7] == b'-'
-            && b[UNIT_CODE_LEN + 1..UNIT_CODE_LEN + 7]
-                .iter()
-                .all(u8::is_ascii_digit)
+            && b[UNIT_CODE_LEN + 1..UNIT_CODE_LEN + 7].iter().all(u8::is_ascii_digit)
             && b[UNIT_CODE_LEN + 8..].iter().all(u8::is_ascii_digit);
         if !shape_ok {
             return Err(DossierCodeError::Malformed(quoted(s)));
         }
         // The shape check guarantees ASCII, so byte slicing is on char boundaries.
-        let unit = UnitCode::from_str(&s[..UNIT_CODE_LEN])
-            .map_err(|_| DossierCodeError::Malformed(quoted(s)))?;
+        let unit = UnitCode::from_str(&s[..UNIT_CODE_LEN]).map_err(|_| DossierCodeError::Malformed(quoted(s)))?;
         let ymd = &b[UNIT_CODE_LEN + 1..UNIT_CODE_LEN + 7];
         let year = 2000 + number(&ymd[..2]) as i32;
         let date = NaiveDate::from_ymd_opt(year, number(&ymd[2..4]), number(&ymd[4..]))
-            .ok_or_else(|| {
-                DossierCodeError::InvalidDate(s[UNIT_CODE_LEN + 1..UNIT_CODE_LEN + 7].to_owned())
-            })?;
+            .ok_or_else(|| DossierCodeError::InvalidDate(s[UNIT_CODE_LEN + 1..UNIT_CODE_LEN + 7].to_owned()))?;
         let seq = number(&b[UNIT_CODE_LEN + 8..]);
         let seq = u16::try_from(seq).map_err(|_| DossierCodeError::SeqOutOfRange(seq))?;
         Self::new(unit, date, seq)
@@ -164,12 +156,7 @@ mod tests {
         assert_eq!(c.date(), NaiveDate::from_ymd_opt(2024, 4, 12).unwrap());
         assert_eq!(c.seq(), 1);
         assert_eq!(c.to_string(), "000.00.12.H21-240412-0001");
-        assert_eq!(
-            DossierCode::try_from("000.00.12.H21-251013-9999")
-                .unwrap()
-                .seq(),
-            9999
-        );
+        assert_eq!(DossierCode::try_from("000.00.12.H21-251013-9999").unwrap().seq(), 9999);
     }
 
     #[test]
@@ -185,9 +172,7 @@ mod tests {
             ("000.00.12.H21-240231-0001", |e| matches!(e, InvalidDate(_))),
             ("000.00.12.H21-241301-0001", |e| matches!(e, InvalidDate(_))),
             ("000.00.12.H21-230229-0001", |e| matches!(e, InvalidDate(_))),
-            ("000.00.12.H21-240412-0000", |e| {
-                matches!(e, SeqOutOfRange(0))
-            }),
+            ("000.00.12.H21-240412-0000", |e| matches!(e, SeqOutOfRange(0))),
         ];
         for (text, expected) in cases {
             let e = text.parse::<DossierCode>().unwrap_err();
@@ -202,10 +187,7 @@ mod tests {
     fn new_validates() {
         let d = NaiveDate::from_ymd_opt(2024, 4, 12).unwrap();
         assert!(DossierCode::new(unit(), d, 1).is_ok());
-        assert_eq!(
-            DossierCode::new(unit(), d, 0),
-            Err(DossierCodeError::SeqOutOfRange(0))
-        );
+        assert_eq!(DossierCode::new(unit(), d, 0), Err(DossierCodeError::SeqOutOfRange(0)));
         assert_eq!(
             DossierCode::new(unit(), d, 10000),
             Err(DossierCodeError::SeqOutOfRange(10000))
@@ -220,14 +202,12 @@ mod tests {
 
     #[test]
     fn finds_codes_in_text() {
-        let c = looks_like_dossier_code("Cho tôi hỏi hồ sơ 000.00.12.H21-240412-0001 đến đâu rồi?")
-            .unwrap();
+        let c = looks_like_dossier_code("Cho tôi hỏi hồ sơ 000.00.12.H21-240412-0001 đến đâu rồi?").unwrap();
         assert_eq!(c.to_string(), "000.00.12.H21-240412-0001");
         let c = looks_like_dossier_code("mã: 000.00.12.h21-251013-0042.").unwrap();
         assert_eq!(c.to_string(), "000.00.12.H21-251013-0042");
         // The first valid one wins; an invalid date is skipped.
-        let c = looks_like_dossier_code("000.00.12.H21-240231-0001 hay 000.01.50.H21-240301-0007")
-            .unwrap();
+        let c = looks_like_dossier_code("000.00.12.H21-240231-0001 hay 000.01.50.H21-240301-0007").unwrap();
         assert_eq!(c.seq(), 7);
         for none in [
             "",
@@ -244,10 +224,7 @@ mod tests {
     #[test]
     fn serde_as_string() {
         let c: DossierCode = serde_json::from_str("\"000.00.12.H21-240412-0001\"").unwrap();
-        assert_eq!(
-            serde_json::to_string(&c).unwrap(),
-            "\"000.00.12.H21-240412-0001\""
-        );
+        assert_eq!(serde_json::to_string(&c).unwrap(), "\"000.00.12.H21-240412-0001\"");
         assert!(serde_json::from_str::<DossierCode>("\"000.00.12.H21-240412-0000\"").is_err());
     }
 

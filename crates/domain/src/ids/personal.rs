@@ -133,9 +133,9 @@ impl PersonalIdProblem {
             Self::BirthYearInFuture { year } => {
                 format!("the birth year {year} encoded in the number is in the future")
             }
-            Self::BirthYearMismatch { encoded, given } => format!(
-                "the birth date's year {given} does not match the year {encoded} encoded in the number"
-            ),
+            Self::BirthYearMismatch { encoded, given } => {
+                format!("the birth date's year {given} does not match the year {encoded} encoded in the number")
+            }
             Self::SexMismatch { encoded, given } => format!(
                 "the sex given ({}) does not match the sex encoded in the number ({})",
                 given.en(),
@@ -157,9 +157,9 @@ impl PersonalIdProblem {
             Self::BirthYearInFuture { year } => {
                 format!("năm sinh {year} mã hóa trong số định danh là năm tương lai")
             }
-            Self::BirthYearMismatch { encoded, given } => format!(
-                "năm sinh {given} không khớp với năm sinh {encoded} mã hóa trong số định danh"
-            ),
+            Self::BirthYearMismatch { encoded, given } => {
+                format!("năm sinh {given} không khớp với năm sinh {encoded} mã hóa trong số định danh")
+            }
             Self::SexMismatch { encoded, given } => format!(
                 "giới tính khai báo ({}) không khớp với giới tính mã hóa trong số định danh ({})",
                 given.vi(),
@@ -219,11 +219,7 @@ fn digits_only(number: &str) -> Result<String, PersonalIdFormatError> {
     if compact.is_empty() {
         return Err(PersonalIdFormatError::Empty);
     }
-    if let Some((index, found)) = compact
-        .chars()
-        .enumerate()
-        .find(|(_, c)| !c.is_ascii_digit())
-    {
+    if let Some((index, found)) = compact.chars().enumerate().find(|(_, c)| !c.is_ascii_digit()) {
         return Err(PersonalIdFormatError::NonDigit {
             position: index + 1,
             found,
@@ -235,11 +231,7 @@ fn digits_only(number: &str) -> Result<String, PersonalIdFormatError> {
 /// `(first year of the century block, sex)` for the century/sex digit 0–9.
 fn decode_century_sex(digit: u8) -> (i32, Sex) {
     let century = 1900 + 100 * i32::from(digit / 2);
-    let sex = if digit & 1 == 0 {
-        Sex::Male
-    } else {
-        Sex::Female
-    };
+    let sex = if digit & 1 == 0 { Sex::Male } else { Sex::Female };
     (century, sex)
 }
 
@@ -405,16 +397,8 @@ pub fn check_personal_id(
         }
         got => return Err(PersonalIdFormatError::WrongLength { got }),
     };
-    let problems = check
-        .issues
-        .iter()
-        .map(PersonalIdProblem::message_en)
-        .collect();
-    let problems_vi = check
-        .issues
-        .iter()
-        .map(PersonalIdProblem::message_vi)
-        .collect();
+    let problems = check.issues.iter().map(PersonalIdProblem::message_en).collect();
+    let problems_vi = check.issues.iter().map(PersonalIdProblem::message_vi).collect();
     Ok(PersonalIdCheck {
         problems,
         problems_vi,
@@ -438,13 +422,7 @@ mod tests {
 
     #[test]
     fn interfaces_example_is_valid() {
-        let c = check_personal_id(
-            "064190000123",
-            Some(d(1990, 5, 1)),
-            Some(Sex::Female),
-            today(),
-        )
-        .unwrap();
+        let c = check_personal_id("064190000123", Some(d(1990, 5, 1)), Some(Sex::Female), today()).unwrap();
         assert!(c.valid, "{:?}", c.problems);
         assert_eq!(c.kind, IdKind::PersonalId);
         assert_eq!(c.birth_registration_province.as_deref(), Some("064"));
@@ -469,11 +447,7 @@ mod tests {
             assert_eq!(c.birth_year, Some(year));
         }
         // Birth date and sex are optional.
-        assert!(
-            check_personal_id("052305000001", None, None, today())
-                .unwrap()
-                .valid
-        );
+        assert!(check_personal_id("052305000001", None, None, today()).unwrap().valid);
     }
 
     #[test]
@@ -495,20 +469,11 @@ mod tests {
         let c = check_personal_id("064410000001", None, None, today()).unwrap();
         assert_eq!(c.birth_year, Some(2110));
         assert!(!c.valid);
-        assert!(c
-            .issues
-            .contains(&PersonalIdProblem::BirthYearInFuture { year: 2110 }));
+        assert!(c.issues.contains(&PersonalIdProblem::BirthYearInFuture { year: 2110 }));
         // A year later this year is still in the future.
         let c = check_personal_id("064227000001", None, None, today()).unwrap();
-        assert_eq!(
-            c.issues,
-            vec![PersonalIdProblem::BirthYearInFuture { year: 2027 }]
-        );
-        assert!(
-            check_personal_id("064226000001", None, None, today())
-                .unwrap()
-                .valid
-        );
+        assert_eq!(c.issues, vec![PersonalIdProblem::BirthYearInFuture { year: 2027 }]);
+        assert!(check_personal_id("064226000001", None, None, today()).unwrap().valid);
     }
 
     #[test]
@@ -546,13 +511,7 @@ mod tests {
             }]
         );
         // Everything at once.
-        let c = check_personal_id(
-            "099291000123",
-            Some(d(1990, 5, 1)),
-            Some(Sex::Female),
-            today(),
-        )
-        .unwrap();
+        let c = check_personal_id("099291000123", Some(d(1990, 5, 1)), Some(Sex::Female), today()).unwrap();
         assert_eq!(c.issues.len(), 4); // province, future year, year, sex
         assert_eq!(c.problems.len(), 4);
         assert_eq!(c.problems_vi.len(), 4);
@@ -564,10 +523,7 @@ mod tests {
         assert!(!c.valid);
         assert_eq!(c.birth_registration_province.as_deref(), Some("099"));
         assert_eq!(c.province_name, None);
-        assert_eq!(
-            c.problems,
-            vec!["unknown birth-registration province code 099"]
-        );
+        assert_eq!(c.problems, vec!["unknown birth-registration province code 099"]);
         for unknown in ["000", "003", "005", "013", "097", "100", "999"] {
             let n = format!("{unknown}190000123");
             assert!(!check_personal_id(&n, None, None, today()).unwrap().valid);
@@ -587,10 +543,7 @@ mod tests {
             "O64190000123",
             "٠٦٤١٩٠٠٠٠١٢٣",
         ] {
-            assert!(
-                check_personal_id(bad, None, None, today()).is_err(),
-                "{bad}"
-            );
+            assert!(check_personal_id(bad, None, None, today()).is_err(), "{bad}");
         }
         assert_eq!(
             check_personal_id(" ", None, None, today()),
@@ -625,10 +578,7 @@ mod tests {
         let json = serde_json::to_value(&c).unwrap();
         assert_eq!(json["kind"], "cmnd");
         assert_eq!(json["valid"], false);
-        assert_eq!(
-            "230123456".parse::<PersonalId>(),
-            Err(PersonalIdError::Cmnd)
-        );
+        assert_eq!("230123456".parse::<PersonalId>(), Err(PersonalIdError::Cmnd));
     }
 
     #[test]
@@ -646,9 +596,7 @@ mod tests {
     #[test]
     fn vietnamese_messages_are_nfc() {
         let all = [
-            PersonalIdProblem::UnknownProvince {
-                province: "099".into(),
-            },
+            PersonalIdProblem::UnknownProvince { province: "099".into() },
             PersonalIdProblem::BirthYearInFuture { year: 2090 },
             PersonalIdProblem::BirthYearMismatch {
                 encoded: 1990,
@@ -713,14 +661,8 @@ mod tests {
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(codes, sorted);
-        assert_eq!(
-            birth_registration_province_name("001"),
-            Some("Thành phố Hà Nội")
-        );
-        assert_eq!(
-            birth_registration_province_name("052"),
-            Some("Tỉnh Bình Định")
-        );
+        assert_eq!(birth_registration_province_name("001"), Some("Thành phố Hà Nội"));
+        assert_eq!(birth_registration_province_name("052"), Some("Tỉnh Bình Định"));
         assert_eq!(birth_registration_province_name("096"), Some("Tỉnh Cà Mau"));
         assert_eq!(birth_registration_province_name("64"), None);
     }

@@ -22,18 +22,11 @@ pub struct ProcedureCode(String);
 const NATIONAL_LEN: usize = 8;
 
 fn is_national(b: &[u8]) -> bool {
-    b.len() == NATIONAL_LEN
-        && b[0].is_ascii_digit()
-        && b[1] == b'.'
-        && b[2..].iter().all(u8::is_ascii_digit)
+    b.len() == NATIONAL_LEN && b[0].is_ascii_digit() && b[1] == b'.' && b[2..].iter().all(u8::is_ascii_digit)
 }
 
 fn is_suffix(b: &[u8]) -> bool {
-    b.len() == 4
-        && b[0] == b'.'
-        && b[1].is_ascii_uppercase()
-        && b[2].is_ascii_digit()
-        && b[3].is_ascii_digit()
+    b.len() == 4 && b[0] == b'.' && b[1].is_ascii_uppercase() && b[2].is_ascii_digit() && b[3].is_ascii_digit()
 }
 
 impl ProcedureCode {

@@ -51,12 +51,7 @@ fn is_level1(b: &[u8]) -> bool {
 
 impl UnitCode {
     /// Builds a code from its parts, e.g. `(0, 0, 12, "H21")` → `000.00.12.H21`.
-    pub fn from_parts(
-        level4: u16,
-        level3: u8,
-        level2: u8,
-        level1: &str,
-    ) -> Result<Self, UnitCodeError> {
+    pub fn from_parts(level4: u16, level3: u8, level2: u8, level1: &str) -> Result<Self, UnitCodeError> {
         if !is_level1(level1.as_bytes()) {
             return Err(UnitCodeError::Level1(quoted(level1)));
         }
@@ -66,16 +61,10 @@ impl UnitCode {
             ("Y1Y2", u32::from(level2), 2),
         ] {
             if value >= 10u32.pow(digits) {
-                return Err(UnitCodeError::OutOfRange {
-                    part,
-                    value,
-                    digits,
-                });
+                return Err(UnitCodeError::OutOfRange { part, value, digits });
             }
         }
-        Ok(Self(format!(
-            "{level4:03}.{level3:02}.{level2:02}.{level1}"
-        )))
+        Ok(Self(format!("{level4:03}.{level3:02}.{level2:02}.{level1}")))
     }
 
     /// The code as text.

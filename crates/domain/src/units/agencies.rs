@@ -84,24 +84,9 @@ const PROVINCIAL_BODIES: [(u8, &str, &str, AgencyKind); 16] = [
         "Office of the Provincial People's Committee",
         AgencyKind::Department,
     ),
-    (
-        2,
-        "Sở Nội vụ",
-        "Department of Home Affairs",
-        AgencyKind::Department,
-    ),
-    (
-        3,
-        "Sở Tư pháp",
-        "Department of Justice",
-        AgencyKind::Department,
-    ),
-    (
-        4,
-        "Sở Tài chính",
-        "Department of Finance",
-        AgencyKind::Department,
-    ),
+    (2, "Sở Nội vụ", "Department of Home Affairs", AgencyKind::Department),
+    (3, "Sở Tư pháp", "Department of Justice", AgencyKind::Department),
+    (4, "Sở Tài chính", "Department of Finance", AgencyKind::Department),
     (
         5,
         "Sở Công Thương",
@@ -114,12 +99,7 @@ const PROVINCIAL_BODIES: [(u8, &str, &str, AgencyKind); 16] = [
         "Department of Agriculture and Environment",
         AgencyKind::Department,
     ),
-    (
-        7,
-        "Sở Xây dựng",
-        "Department of Construction",
-        AgencyKind::Department,
-    ),
+    (7, "Sở Xây dựng", "Department of Construction", AgencyKind::Department),
     (
         8,
         "Sở Khoa học và Công nghệ",
@@ -138,12 +118,7 @@ const PROVINCIAL_BODIES: [(u8, &str, &str, AgencyKind); 16] = [
         "Department of Education and Training",
         AgencyKind::Department,
     ),
-    (
-        11,
-        "Sở Y tế",
-        "Department of Health",
-        AgencyKind::Department,
-    ),
+    (11, "Sở Y tế", "Department of Health", AgencyKind::Department),
     (
         SERVICE_CENTRE_LEVEL2,
         "Trung tâm Phục vụ hành chính công tỉnh",
@@ -156,18 +131,8 @@ const PROVINCIAL_BODIES: [(u8, &str, &str, AgencyKind); 16] = [
         "Department of Ethnic and Religious Affairs",
         AgencyKind::Department,
     ),
-    (
-        14,
-        "Thanh tra tỉnh",
-        "Provincial Inspectorate",
-        AgencyKind::Department,
-    ),
-    (
-        15,
-        "Công an tỉnh",
-        "Provincial Police",
-        AgencyKind::Department,
-    ),
+    (14, "Thanh tra tỉnh", "Provincial Inspectorate", AgencyKind::Department),
+    (15, "Công an tỉnh", "Provincial Police", AgencyKind::Department),
 ];
 
 /// The People's Committee, service centre and departments of a province, with demo electronic
@@ -179,10 +144,7 @@ pub fn provincial_agencies(province_code: &str, level1: &str) -> Vec<Agency> {
 }
 
 /// [`provincial_agencies`], failing on a malformed `level1`.
-pub fn try_provincial_agencies(
-    province_code: &str,
-    level1: &str,
-) -> Result<Vec<Agency>, UnitCodeError> {
+pub fn try_provincial_agencies(province_code: &str, level1: &str) -> Result<Vec<Agency>, UnitCodeError> {
     PROVINCIAL_BODIES
         .iter()
         .map(|&(level2, name, name_en, kind)| {

@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 
 use super::agencies::commune_electronic_code;
 use super::{
-    parse_merges_csv, parse_units_csv, AdminUnit, Coverage, UnitLevel, UnitMerge, UnitsError,
-    BUNDLED_MERGES_CSV, BUNDLED_UNITS_CSV,
+    parse_merges_csv, parse_units_csv, AdminUnit, Coverage, UnitLevel, UnitMerge, UnitsError, BUNDLED_MERGES_CSV,
+    BUNDLED_UNITS_CSV,
 };
 use crate::ids::{UnitCode, UnitCodeError};
 
@@ -71,10 +71,7 @@ impl UnitDirectory {
         let mut successors: HashMap<(String, UnitLevel), Vec<usize>> = HashMap::new();
         let mut predecessors: HashMap<(String, UnitLevel), Vec<usize>> = HashMap::new();
         for (i, m) in merges.iter().enumerate() {
-            successors
-                .entry((m.old_code.clone(), m.old_level))
-                .or_default()
-                .push(i);
+            successors.entry((m.old_code.clone(), m.old_level)).or_default().push(i);
             predecessors
                 .entry((m.new_code.clone(), m.new_level))
                 .or_default()
@@ -98,10 +95,7 @@ impl UnitDirectory {
 
     /// Parses and indexes the two CSV files.
     pub fn from_csv(units_csv: &str, merges_csv: &str) -> Result<Self, UnitsError> {
-        Ok(Self::new(
-            parse_units_csv(units_csv)?,
-            parse_merges_csv(merges_csv)?,
-        ))
+        Ok(Self::new(parse_units_csv(units_csv)?, parse_merges_csv(merges_csv)?))
     }
 
     /// The reference data shipped in `data/units/`.
@@ -158,14 +152,12 @@ impl UnitDirectory {
 
     /// Units in force on `on` whose parent is `parent_code`, by code.
     pub fn children(&self, parent_code: &str, on: NaiveDate) -> Vec<&AdminUnit> {
-        self.by_parent
-            .get(parent_code)
-            .map_or_else(Vec::new, |list| {
-                list.iter()
-                    .map(|&i| &self.units[i])
-                    .filter(|u| u.is_valid_on(on))
-                    .collect()
-            })
+        self.by_parent.get(parent_code).map_or_else(Vec::new, |list| {
+            list.iter()
+                .map(|&i| &self.units[i])
+                .filter(|u| u.is_valid_on(on))
+                .collect()
+        })
     }
 
     /// Communes of a province in force on `on`, by code: directly under the province from
@@ -213,11 +205,7 @@ impl UnitDirectory {
     }
 
     /// The old units a 2025 unit was formed from: (old code, old level, coverage), by old code.
-    pub fn predecessors(
-        &self,
-        new_code: &str,
-        level: UnitLevel,
-    ) -> Vec<(String, UnitLevel, Coverage)> {
+    pub fn predecessors(&self, new_code: &str, level: UnitLevel) -> Vec<(String, UnitLevel, Coverage)> {
         self.predecessors
             .get(&(new_code.to_owned(), level))
             .map_or_else(Vec::new, |list| {

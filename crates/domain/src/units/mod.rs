@@ -19,8 +19,8 @@ mod agencies;
 mod directory;
 
 pub use agencies::{
-    commune_electronic_code, provincial_agencies, try_provincial_agencies, Agency, AgencyKind,
-    COMMUNE_CODE_CAPACITY, SERVICE_CENTRE_LEVEL2,
+    commune_electronic_code, provincial_agencies, try_provincial_agencies, Agency, AgencyKind, COMMUNE_CODE_CAPACITY,
+    SERVICE_CENTRE_LEVEL2,
 };
 pub use directory::{is_valid_on, UnitDirectory, FIRST_DAY_2025, LAST_DAY_PRE_2025};
 
@@ -96,9 +96,7 @@ impl FromStr for Coverage {
         match s {
             "full" => Ok(Self::Full),
             "partial" => Ok(Self::Partial),
-            other => Err(format!(
-                "unknown coverage {other:?} (expected full or partial)"
-            )),
+            other => Err(format!("unknown coverage {other:?} (expected full or partial)")),
         }
     }
 }
@@ -197,10 +195,7 @@ impl<'a> Table<'a> {
     }
 
     /// Calls `row` with the line number and the wanted fields, in `wanted` order.
-    fn for_each(
-        mut self,
-        mut row: impl FnMut(u64, &[&str]) -> Result<(), UnitsError>,
-    ) -> Result<(), UnitsError> {
+    fn for_each(mut self, mut row: impl FnMut(u64, &[&str]) -> Result<(), UnitsError>) -> Result<(), UnitsError> {
         let mut record = csv::StringRecord::new();
         loop {
             let line_hint = self.reader.position().line();
@@ -213,28 +208,18 @@ impl<'a> Table<'a> {
                 }
             }
             let line = record.position().map_or(line_hint, csv::Position::line);
-            let fields: Vec<&str> = self
-                .columns
-                .iter()
-                .map(|&i| record.get(i).unwrap_or(""))
-                .collect();
+            let fields: Vec<&str> = self.columns.iter().map(|&i| record.get(i).unwrap_or("")).collect();
             row(line, &fields)?;
         }
     }
 }
 
 fn parse_code(line: u64, column: &str, value: &str) -> Result<String, UnitsError> {
-    let ok = !value.is_empty()
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    let ok = !value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     if ok {
         Ok(value.to_owned())
     } else {
-        Err(UnitsError::new(
-            line,
-            format!("{column}: {value:?} is not a unit code"),
-        ))
+        Err(UnitsError::new(line, format!("{column}: {value:?} is not a unit code")))
     }
 }
 
@@ -244,12 +229,7 @@ fn parse_date(line: u64, column: &str, value: &str) -> Result<Option<NaiveDate>,
     }
     NaiveDate::parse_from_str(value, "%Y-%m-%d")
         .map(Some)
-        .map_err(|_| {
-            UnitsError::new(
-                line,
-                format!("{column}: {value:?} is not a date (YYYY-MM-DD)"),
-            )
-        })
+        .map_err(|_| UnitsError::new(line, format!("{column}: {value:?} is not a date (YYYY-MM-DD)")))
 }
 
 fn parse_level(line: u64, column: &str, value: &str) -> Result<UnitLevel, UnitsError> {
@@ -263,15 +243,7 @@ fn parse_level(line: u64, column: &str, value: &str) -> Result<UnitLevel, UnitsE
 pub fn parse_units_csv(text: &str) -> Result<Vec<AdminUnit>, UnitsError> {
     let table = Table::open(
         text,
-        &[
-            "code",
-            "name",
-            "level",
-            "kind",
-            "parent_code",
-            "valid_from",
-            "valid_to",
-        ],
+        &["code", "name", "level", "kind", "parent_code", "valid_from", "valid_to"],
     )?;
     let mut units = Vec::new();
     let mut seen = HashSet::new();
@@ -320,10 +292,7 @@ pub fn parse_units_csv(text: &str) -> Result<Vec<AdminUnit>, UnitsError> {
 /// Parses `merges.csv` (`new_code,new_level,old_code,old_level,coverage`); a duplicate pair is an
 /// error.
 pub fn parse_merges_csv(text: &str) -> Result<Vec<UnitMerge>, UnitsError> {
-    let table = Table::open(
-        text,
-        &["new_code", "new_level", "old_code", "old_level", "coverage"],
-    )?;
+    let table = Table::open(text, &["new_code", "new_level", "old_code", "old_level", "coverage"])?;
     let mut merges = Vec::new();
     let mut seen = HashSet::new();
     table.for_each(|line, f| {

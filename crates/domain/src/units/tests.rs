@@ -38,10 +38,7 @@ fn counts_on_2025_07_01() {
         .iter()
         .map(|p| dir().communes_of(&p.code, on).len())
         .sum();
-    assert_eq!(
-        total, 3321,
-        "every 2025 commune hangs under one of the 34 provinces"
-    );
+    assert_eq!(total, 3321, "every 2025 commune hangs under one of the 34 provinces");
     assert!(dir()
         .units()
         .iter()
@@ -72,10 +69,7 @@ fn new_gia_lai() {
     assert_eq!(gia_lai.name, "Tỉnh Gia Lai");
     assert_eq!(gia_lai.level, UnitLevel::Province);
     // The same code named Bình Định the day before.
-    assert_eq!(
-        dir().get("52", d(2025, 6, 30)).unwrap().name,
-        "Tỉnh Bình Định"
-    );
+    assert_eq!(dir().get("52", d(2025, 6, 30)).unwrap().name, "Tỉnh Bình Định");
 
     let communes = dir().communes_of("52", on);
     assert_eq!(communes.len(), 135);
@@ -103,14 +97,8 @@ fn merges_of_old_gia_lai() {
         dir().successors("64", UnitLevel::Province),
         vec![("52".to_owned(), Coverage::Full)]
     );
-    assert_eq!(
-        dir().map_to_2025("64", UnitLevel::Province).as_deref(),
-        Some("52")
-    );
-    assert_eq!(
-        dir().map_to_2025("52", UnitLevel::Province).as_deref(),
-        Some("52")
-    );
+    assert_eq!(dir().map_to_2025("64", UnitLevel::Province).as_deref(), Some("52"));
+    assert_eq!(dir().map_to_2025("52", UnitLevel::Province).as_deref(), Some("52"));
     let olds: Vec<String> = dir()
         .predecessors("52", UnitLevel::Province)
         .into_iter()
@@ -123,26 +111,17 @@ fn merges_of_old_gia_lai() {
         dir().successors("23566", UnitLevel::Commune),
         vec![("23575".to_owned(), Coverage::Full)]
     );
+    assert_eq!(dir().map_to_2025("23566", UnitLevel::Commune).as_deref(), Some("23575"));
     assert_eq!(
-        dir().map_to_2025("23566", UnitLevel::Commune).as_deref(),
-        Some("23575")
-    );
-    assert_eq!(
-        dir()
-            .map_to_2025_province("23566", UnitLevel::Commune)
-            .as_deref(),
+        dir().map_to_2025_province("23566", UnitLevel::Commune).as_deref(),
         Some("52")
     );
     assert_eq!(
-        dir()
-            .map_to_2025_province("622", UnitLevel::District)
-            .as_deref(),
+        dir().map_to_2025_province("622", UnitLevel::District).as_deref(),
         Some("52")
     );
     let preds = dir().predecessors("23575", UnitLevel::Commune);
-    assert!(preds
-        .iter()
-        .any(|(c, l, _)| c == "23575" && *l == UnitLevel::Commune));
+    assert!(preds.iter().any(|(c, l, _)| c == "23575" && *l == UnitLevel::Commune));
     assert!(preds.iter().any(|(c, _, _)| c == "23566"));
 }
 
@@ -194,8 +173,7 @@ fn data_is_nfc_and_well_formed() {
         }
         assert!(!unit.kind.is_empty());
     }
-    let kinds: std::collections::BTreeSet<&str> =
-        dir().units().iter().map(|u| u.kind.as_str()).collect();
+    let kinds: std::collections::BTreeSet<&str> = dir().units().iter().map(|u| u.kind.as_str()).collect();
     for k in [
         "Tỉnh",
         "Thành phố",
@@ -217,9 +195,7 @@ fn validity_is_inclusive() {
     assert!(is_valid_on(unit, d(1990, 1, 1)));
     assert!(is_valid_on(unit, d(2025, 6, 30)));
     assert!(!is_valid_on(unit, d(2025, 7, 1)));
-    let new = dir()
-        .get_at("52", UnitLevel::Province, FIRST_DAY_2025)
-        .unwrap();
+    let new = dir().get_at("52", UnitLevel::Province, FIRST_DAY_2025).unwrap();
     assert!(!new.is_valid_on(d(2025, 6, 30)));
     assert!(new.is_valid_on(d(2030, 1, 1)));
     assert_eq!(dir().get("64", d(2025, 7, 1)), None);
@@ -234,10 +210,7 @@ fn parse_errors_name_the_line() {
     .unwrap_err();
     assert_eq!(e.line, 3);
     assert!(e.to_string().starts_with("line 3: level"), "{e}");
-    let e = parse_units_csv(&format!(
-        "{header}52,Tỉnh Gia Lai,province,Tỉnh,,2025-13-01,\n"
-    ))
-    .unwrap_err();
+    let e = parse_units_csv(&format!("{header}52,Tỉnh Gia Lai,province,Tỉnh,,2025-13-01,\n")).unwrap_err();
     assert_eq!(e.line, 2);
     assert!(e.message.contains("valid_from"));
     let e = parse_units_csv(&format!(
@@ -246,10 +219,7 @@ fn parse_errors_name_the_line() {
     .unwrap_err();
     assert_eq!(e.line, 3);
     assert!(e.message.contains("duplicate"));
-    let e = parse_units_csv(&format!(
-        "{header}52,A,province,Tỉnh,,2025-07-01,2025-01-01\n"
-    ))
-    .unwrap_err();
+    let e = parse_units_csv(&format!("{header}52,A,province,Tỉnh,,2025-07-01,2025-01-01\n")).unwrap_err();
     assert!(e.message.contains("after"));
     let e = parse_units_csv(&format!("{header},A,province,Tỉnh,,,\n")).unwrap_err();
     assert!(e.message.contains("code"));
@@ -310,17 +280,11 @@ fn parsers_never_panic_on_garbage() {
 #[test]
 fn provincial_agencies_of_gia_lai() {
     let agencies = provincial_agencies("52", "H21");
-    let centre = agencies
-        .iter()
-        .find(|a| a.kind == AgencyKind::ServiceCentre)
-        .unwrap();
+    let centre = agencies.iter().find(|a| a.kind == AgencyKind::ServiceCentre).unwrap();
     assert_eq!(centre.electronic_code.as_str(), "000.00.12.H21");
     assert_eq!(centre.code, "000.00.12.H21");
     assert_eq!(centre.name, "Trung tâm Phục vụ hành chính công tỉnh");
-    let committee = agencies
-        .iter()
-        .find(|a| a.kind == AgencyKind::PeopleCommittee)
-        .unwrap();
+    let committee = agencies.iter().find(|a| a.kind == AgencyKind::PeopleCommittee).unwrap();
     assert_eq!(committee.code, "000.00.00.H21");
     for name in [
         "Văn phòng Ủy ban nhân dân tỉnh",
@@ -364,18 +328,9 @@ fn provincial_agencies_of_gia_lai() {
 
 #[test]
 fn commune_codes_are_unique_and_stable() {
-    assert_eq!(
-        commune_electronic_code("H21", 0).unwrap().as_str(),
-        "000.01.50.H21"
-    );
-    assert_eq!(
-        commune_electronic_code("H21", 98).unwrap().as_str(),
-        "000.99.50.H21"
-    );
-    assert_eq!(
-        commune_electronic_code("H21", 99).unwrap().as_str(),
-        "000.01.51.H21"
-    );
+    assert_eq!(commune_electronic_code("H21", 0).unwrap().as_str(), "000.01.50.H21");
+    assert_eq!(commune_electronic_code("H21", 98).unwrap().as_str(), "000.99.50.H21");
+    assert_eq!(commune_electronic_code("H21", 99).unwrap().as_str(), "000.01.51.H21");
     assert_eq!(
         commune_electronic_code("H21", COMMUNE_CODE_CAPACITY - 1)
             .unwrap()
@@ -386,12 +341,9 @@ fn commune_codes_are_unique_and_stable() {
     assert!(commune_electronic_code("H21", usize::MAX).is_err());
     assert!(commune_electronic_code("21", 0).is_err());
 
-    let pairs = dir()
-        .commune_electronic_codes("52", "H21", FIRST_DAY_2025)
-        .unwrap();
+    let pairs = dir().commune_electronic_codes("52", "H21", FIRST_DAY_2025).unwrap();
     assert_eq!(pairs.len(), 135);
-    let codes: std::collections::HashSet<String> =
-        pairs.iter().map(|(_, c)| c.to_string()).collect();
+    let codes: std::collections::HashSet<String> = pairs.iter().map(|(_, c)| c.to_string()).collect();
     assert_eq!(codes.len(), 135);
     let agencies = provincial_agencies("52", "H21");
     assert!(agencies.iter().all(|a| !codes.contains(&a.code)));

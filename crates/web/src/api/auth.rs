@@ -30,10 +30,7 @@ static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 /// Exchanges a username and password for a bearer token.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
     responses((status = 200, body = TokenResponse), (status = 401, body = crate::error::ErrorBody)))]
-pub async fn token(
-    State(state): State<AppState>,
-    Json(req): Json<TokenRequest>,
-) -> ApiResult<Json<TokenResponse>> {
+pub async fn token(State(state): State<AppState>, Json(req): Json<TokenRequest>) -> ApiResult<Json<TokenResponse>> {
     let found = state.store().user_credentials(req.username.trim()).await?;
     let password = req.password;
     let (user, ok) = tokio::task::spawn_blocking(move || match found {
@@ -42,8 +39,7 @@ pub async fn token(
             (Some(user), ok)
         }
         None => {
-            let dummy =
-                DUMMY_HASH.get_or_init(|| hash_password("no such account").unwrap_or_default());
+            let dummy = DUMMY_HASH.get_or_init(|| hash_password("no such account").unwrap_or_default());
             verify_password(&password, dummy);
             (None, false)
         }
@@ -83,7 +79,7 @@ pub async fn me(Caller(user): Caller) -> Json<WhoAmI> {
     Json(WhoAmI {
         username: user.username,
         full_name: user.full_name,
-        role: user.role.as_str(),
+        role: user.role.as_str().to_string(),
         unit_code: user.unit_code,
         eid_level: user.eid_level,
     })

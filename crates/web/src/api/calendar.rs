@@ -44,27 +44,17 @@ fn calendar_error(field: &str, e: CalendarError) -> ApiError {
 }
 
 fn parse_year(text: &str) -> ApiResult<i32> {
-    text.parse::<i32>().map_err(|_| {
-        ApiError::invalid(
-            "year",
-            format!("{text:?} is not a year (expected e.g. 2026)"),
-        )
-    })
+    text.parse::<i32>()
+        .map_err(|_| ApiError::invalid("year", format!("{text:?} is not a year (expected e.g. 2026)")))
 }
 
 /// Days off, make-up Saturdays and Tết of a year.
 #[utoipa::path(get, path = "/api/v1/calendar/{year}", tag = "calendar",
     params(("year" = String, Path, description = "Solar year, 1900–2100")),
     responses((status = 200, body = CalendarYear), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn year(
-    State(state): State<AppState>,
-    Path(year): Path<String>,
-) -> ApiResult<Json<CalendarYear>> {
+pub async fn year(State(state): State<AppState>, Path(year): Path<String>) -> ApiResult<Json<CalendarYear>> {
     let year = parse_year(&year)?;
-    let schedule = state
-        .calendar()
-        .schedule(year)
-        .map_err(|e| calendar_error("year", e))?;
+    let schedule = state.calendar().schedule(year).map_err(|e| calendar_error("year", e))?;
     let lunar_new_year = calendar::lunar_new_year(year).map_err(|e| calendar_error("year", e))?;
     let source = crate::enum_name(&schedule.source);
     Ok(Json(CalendarYear {
@@ -117,24 +107,14 @@ fn parse_count(field: &str, text: &str) -> ApiResult<u32> {
 /// Reception instant and due instant for a legal time in working days or hours.
 #[utoipa::path(get, path = "/api/v1/calendar/due", tag = "calendar", params(DueQuery),
     responses((status = 200, body = DueResponse), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn due(
-    State(state): State<AppState>,
-    Query(q): Query<DueQuery>,
-) -> ApiResult<Json<DueResponse>> {
-    let from = DateTime::parse_from_rfc3339(q.from.trim()).map_err(|_| {
-        ApiError::invalid(
-            "from",
-            format!("{:?} is not an RFC 3339 time with offset", q.from),
-        )
-    })?;
+pub async fn due(State(state): State<AppState>, Query(q): Query<DueQuery>) -> ApiResult<Json<DueResponse>> {
+    let from = DateTime::parse_from_rfc3339(q.from.trim())
+        .map_err(|_| ApiError::invalid("from", format!("{:?} is not an RFC 3339 time with offset", q.from)))?;
     let duration = match (q.working_days.as_deref(), q.working_hours.as_deref()) {
         (Some(d), None) => {
             let days = parse_count("working_days", d)?;
             if days > MAX_WORKING_DAYS {
-                return Err(ApiError::invalid(
-                    "working_days",
-                    format!("at most {MAX_WORKING_DAYS}"),
-                ));
+                return Err(ApiError::invalid("working_days", format!("at most {MAX_WORKING_DAYS}")));
             }
             if days == 0 {
                 WorkDuration::WithinDay
@@ -160,9 +140,7 @@ pub async fn due(
         }
     };
     let calendar = state.calendar();
-    let received_at = calendar
-        .received_at(from)
-        .map_err(|e| calendar_error("from", e))?;
+    let received_at = calendar.received_at(from).map_err(|e| calendar_error("from", e))?;
     let due = calendar
         .due(received_at, duration)
         .map_err(|e| calendar_error("from", e))?;

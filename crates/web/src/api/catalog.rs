@@ -100,10 +100,7 @@ fn summary(p: &Procedure, score: Option<f32>) -> ProcedureSummary {
 /// Searches or lists the catalogue; with `q`, the best match comes first.
 #[utoipa::path(get, path = "/api/v1/procedures", tag = "catalogue", params(ProcedureQuery),
     responses((status = 200, body = ProcedureList), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn list(
-    State(state): State<AppState>,
-    Query(q): Query<ProcedureQuery>,
-) -> ApiResult<Json<ProcedureList>> {
+pub async fn list(State(state): State<AppState>, Query(q): Query<ProcedureQuery>) -> ApiResult<Json<ProcedureList>> {
     let level = match q.level.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(text) => Some(
@@ -127,10 +124,7 @@ pub async fn list(
     }
     let per_page = q.per_page.unwrap_or(20);
     if per_page == 0 || per_page > MAX_PAGE_SIZE {
-        return Err(ApiError::invalid(
-            "per_page",
-            format!("must be 1–{MAX_PAGE_SIZE}"),
-        ));
+        return Err(ApiError::invalid("per_page", format!("must be 1–{MAX_PAGE_SIZE}")));
     }
     let catalog = state.catalog();
     let filter = SearchFilter { level, field };
@@ -162,10 +156,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/procedures/{code}", tag = "catalogue",
     params(("code" = String, Path, description = "National procedure code, e.g. 1.001193")),
     responses((status = 200, body = ProcedureDetail), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn detail(
-    State(state): State<AppState>,
-    Path(code): Path<String>,
-) -> ApiResult<Json<ProcedureDetail>> {
+pub async fn detail(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<ProcedureDetail>> {
     let catalog = state.catalog();
     let procedure = catalog
         .get(code.trim())

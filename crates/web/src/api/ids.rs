@@ -39,26 +39,20 @@ pub struct PersonalIdCheckResponse {
 #[utoipa::path(post, path = "/api/v1/personal-ids/check", tag = "identifiers",
     request_body = PersonalIdCheckRequest,
     responses((status = 200, body = PersonalIdCheckResponse), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn check(
-    Json(req): Json<PersonalIdCheckRequest>,
-) -> ApiResult<Json<PersonalIdCheckResponse>> {
+pub async fn check(Json(req): Json<PersonalIdCheckRequest>) -> ApiResult<Json<PersonalIdCheckResponse>> {
     let birth_date = match req.birth_date.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(text) => Some(text.parse::<NaiveDate>().map_err(|_| {
-            ApiError::invalid("birth_date", format!("{text:?} is not a date YYYY-MM-DD"))
-        })?),
+        Some(text) => Some(
+            text.parse::<NaiveDate>()
+                .map_err(|_| ApiError::invalid("birth_date", format!("{text:?} is not a date YYYY-MM-DD")))?,
+        ),
     };
     let sex = match req.sex.as_deref().map(|s| s.trim().to_ascii_lowercase()) {
         None => None,
         Some(s) if s.is_empty() => None,
         Some(s) if s == "male" || s == "nam" => Some(Sex::Male),
         Some(s) if s == "female" || s == "nu" || s == "nữ" => Some(Sex::Female),
-        Some(s) => {
-            return Err(ApiError::invalid(
-                "sex",
-                format!("{s:?} is not male or female"),
-            ))
-        }
+        Some(s) => return Err(ApiError::invalid("sex", format!("{s:?} is not male or female"))),
     };
     let today = chrono::Utc::now().date_naive();
     let check = ids::check_personal_id(&req.number, birth_date, sex, today)

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod calendar;
 pub mod catalog;
+pub mod dossiers;
 pub mod ids;
 pub mod units;
 
@@ -20,6 +21,10 @@ pub fn router() -> Router<AppState> {
         .route("/personal-ids/check", post(ids::check))
         .route("/procedures", get(catalog::list))
         .route("/procedures/{code}", get(catalog::detail))
+        .route("/dossiers", post(dossiers::submit))
+        .route("/dossiers/{code}", get(dossiers::get))
+        .route("/dossiers/{code}/actions", post(dossiers::act))
+        .route("/dossiers/{code}/events", get(dossiers::events))
         .route("/units", get(units::list))
         .route("/organisations", get(units::organisations))
         .route("/auth/token", post(auth::token))
@@ -34,9 +39,7 @@ async fn not_found(uri: axum::http::Uri) -> crate::error::ApiError {
 
 async fn method_not_allowed() -> axum::response::Response {
     use axum::response::IntoResponse;
-    let mut response =
-        crate::error::ApiError::BadRequest("method not allowed on this route".into())
-            .into_response();
+    let mut response = crate::error::ApiError::BadRequest("method not allowed on this route".into()).into_response();
     *response.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
     response
 }

@@ -30,28 +30,18 @@ pub struct UnitList {
 /// Administrative units in force on a date (the 2025 two-level structure by default).
 #[utoipa::path(get, path = "/api/v1/units", tag = "units", params(UnitQuery),
     responses((status = 200, body = UnitList), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn list(
-    State(state): State<AppState>,
-    Query(q): Query<UnitQuery>,
-) -> ApiResult<Json<UnitList>> {
+pub async fn list(State(state): State<AppState>, Query(q): Query<UnitQuery>) -> ApiResult<Json<UnitList>> {
     let on = match q.on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => chrono::Utc::now()
-            .with_timezone(&crate::vietnam())
-            .date_naive(),
+        None => chrono::Utc::now().with_timezone(&crate::vietnam()).date_naive(),
         Some(text) => text
             .parse::<NaiveDate>()
             .map_err(|_| ApiError::invalid("on", format!("{text:?} is not a date YYYY-MM-DD")))?,
     };
-    let level: Option<UnitLevel> = match q.level.as_deref().map(str::trim).filter(|s| !s.is_empty())
-    {
+    let level: Option<UnitLevel> = match q.level.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(text) => Some(
-            serde_json::from_value(serde_json::Value::String(text.to_string())).map_err(|_| {
-                ApiError::invalid(
-                    "level",
-                    format!("{text:?} is not province, district or commune"),
-                )
-            })?,
+            serde_json::from_value(serde_json::Value::String(text.to_string()))
+                .map_err(|_| ApiError::invalid("level", format!("{text:?} is not province, district or commune")))?,
         ),
     };
     let items: Vec<AdminUnit> = state
@@ -61,11 +51,7 @@ pub async fn list(
         .into_iter()
         .filter(|u| motcua_domain::units::is_valid_on(u, on))
         .filter(|u| level.is_none_or(|l| u.level == l))
-        .filter(|u| {
-            q.parent
-                .as_deref()
-                .is_none_or(|p| u.parent_code.as_deref() == Some(p))
-        })
+        .filter(|u| q.parent.as_deref().is_none_or(|p| u.parent_code.as_deref() == Some(p)))
         .collect();
     Ok(Json(UnitList {
         total: items.len(),

@@ -1,0 +1,647 @@
+//! The dossier lifecycle engine: every submission and action goes through [`Engine`], which checks
+//! the input at the edge, routes by competence, decides with the domain state machine and appends
+//! the events with their projections through the group-committing writer.
+
+pub mod catalog;
+pub mod outbox;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use chrono::{DateTime, FixedOffset, Utc};
+use motcua_domain::calendar::{vietnam, OfficeHours, WorkCalendar};
+use motcua_domain::catalog::{FeeKind, Level};
+use motcua_domain::dossier::{
+    self, counter_deltas, default_workflow, legal_time_for, Actor, Applicant, Command, Context, DossierState, Event,
+    LegalTime, NewDossier, Rejection, Status, SubmissionChannel, Workflow,
+};
+use motcua_domain::ids::{self, UnitCode};
+use motcua_domain::roles::Role;
+use motcua_store::dossiers::{AppendOutcome, AppendRequest, AppendTarget, DossierWriter, IdempotencyRecord};
+use motcua_store::{Organisation, Store, User};
+
+pub use catalog::CatalogView;
+
+/// Legal time assumed when the catalogue states none for a procedure (about 5 % of them).
+pub const FALLBACK_LEGAL_TIME: LegalTime = LegalTime::WorkingMinutes(15 * dossier::WORKING_DAY_MINUTES);
+
+/// Why the engine refused; the HTTP layer maps each kind to its status.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// Bad input, per field (422).
+    #[error("{message}")]
+    Invalid {
+        message: String,
+        fields: Vec<(String, String)>,
+    },
+    /// Not allowed in this state or to this user (409).
+    #[error("{0}")]
+    NotAllowed(String),
+    /// The dossier changed since it was read (409).
+    #[error("the dossier was changed by someone else meanwhile; reload it and try again")]
+    Conflict,
+    #[error("{0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl EngineError {
+    fn invalid(field: &str, reason: impl Into<String>) -> EngineError {
+        let reason = reason.into();
+        EngineError::Invalid {
+            message: format!("{field}: {reason}"),
+            fields: vec![(field.to_string(), reason)],
+        }
+    }
+}
+
+impl From<Rejection> for EngineError {
+    fn from(r: Rejection) -> Self {
+        match r {
+            Rejection::NotAllowed(m) => EngineError::NotAllowed(m),
+            Rejection::Invalid { field, reason } => EngineError::invalid(field, reason),
+        }
+    }
+}
+
+impl From<motcua_store::StoreError> for EngineError {
+    fn from(e: motcua_store::StoreError) -> Self {
+        EngineError::Internal(e.into())
+    }
+}
+
+pub type EngineResult<T> = Result<T, EngineError>;
+
+/// A submission as received at the edge.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct Submission {
+    pub procedure: String,
+    pub unit: String,
+    pub channel: i64,
+    pub applicant: Applicant,
+}
+
+/// An action as received at the edge (`POST /api/v1/dossiers/{code}/actions`).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRequest {
+    pub action: String,
+    #[serde(default)]
+    pub note: String,
+    /// `forward`: the step to go to (default: the first next step).
+    pub to: Option<String>,
+    /// `request_payment`: the amount due in đồng.
+    pub amount_dong: Option<i64>,
+    /// `pay`: paid through the online gateway.
+    pub online: Option<bool>,
+    /// `extend`: the new appointment (RFC 3339).
+    pub new_due: Option<String>,
+    /// `transfer`: the competent unit that takes over.
+    pub to_unit: Option<String>,
+    /// `finish`: the result is issued electronically.
+    pub electronic_result: Option<bool>,
+}
+
+/// What a submission produced.
+#[derive(Clone, Debug)]
+pub struct Submitted {
+    pub code: String,
+    pub state: DossierState,
+    /// True when an earlier request with the same idempotency key produced it.
+    pub replayed: bool,
+}
+
+fn actor_of(user: &User) -> Actor {
+    Actor {
+        username: user.username.clone(),
+        role: user.role,
+        unit: user.unit_code.clone(),
+    }
+}
+
+struct Views {
+    calendar: Arc<WorkCalendar>,
+    catalog: Arc<CatalogView>,
+    organisations: Arc<HashMap<String, Organisation>>,
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    store: Store,
+    writer: DossierWriter,
+    views: Arc<RwLock<Views>>,
+    /// The clock; tests and the simulator replace it.
+    clock: Arc<dyn Fn() -> DateTime<FixedOffset> + Send + Sync>,
+}
+
+impl Engine {
+    /// Loads the calendar, catalogue and organisations from the store and starts the writer.
+    pub async fn start(store: Store) -> anyhow::Result<Engine> {
+        let engine = Engine {
+            writer: DossierWriter::start(store.clone()),
+            views: Arc::new(RwLock::new(Views {
+                calendar: Arc::new(WorkCalendar::default()),
+                catalog: Arc::new(CatalogView::new(Vec::new())),
+                organisations: Arc::new(HashMap::new()),
+            })),
+            clock: Arc::new(|| Utc::now().with_timezone(&vietnam())),
+            store,
+        };
+        engine.reload().await?;
+        Ok(engine)
+    }
+
+    /// The same engine with another clock (for tests and simulations).
+    pub fn with_clock(mut self, clock: impl Fn() -> DateTime<FixedOffset> + Send + Sync + 'static) -> Engine {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    pub fn now(&self) -> DateTime<FixedOffset> {
+        (self.clock)()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn read_views<T>(&self, f: impl FnOnce(&Views) -> T) -> T {
+        match self.views.read() {
+            Ok(v) => f(&v),
+            Err(poisoned) => f(&poisoned.into_inner()),
+        }
+    }
+
+    pub fn calendar(&self) -> Arc<WorkCalendar> {
+        self.read_views(|v| v.calendar.clone())
+    }
+
+    pub fn catalog(&self) -> Arc<CatalogView> {
+        self.read_views(|v| v.catalog.clone())
+    }
+
+    pub fn organisation(&self, code: &str) -> Option<Organisation> {
+        self.read_views(|v| v.organisations.get(code).cloned())
+    }
+
+    /// Rebuilds the in-memory calendar, catalogue and organisations from the store.
+    pub async fn reload(&self) -> anyhow::Result<()> {
+        let calendar = Arc::new(WorkCalendar::new(
+            self.store.calendar_years().await?,
+            OfficeHours::default(),
+        )?);
+        let procedures = self.store.procedures().await?;
+        let catalog = Arc::new(tokio::task::spawn_blocking(move || CatalogView::new(procedures)).await?);
+        let organisations: HashMap<String, Organisation> = self
+            .store
+            .organisations()
+            .await?
+            .into_iter()
+            .map(|o| (o.code.clone(), o))
+            .collect();
+        let views = Views {
+            calendar,
+            catalog,
+            organisations: Arc::new(organisations),
+        };
+        match self.views.write() {
+            Ok(mut guard) => *guard = views,
+            Err(poisoned) => *poisoned.into_inner() = views,
+        }
+        Ok(())
+    }
+
+    /// The workflow in force for a procedure at a unit: configured, else the default one.
+    pub async fn workflow_for(&self, procedure: &str, unit: &str, legal_time: LegalTime) -> EngineResult<Workflow> {
+        Ok(match self.store.workflow(procedure, unit).await? {
+            Some(w) => w,
+            None => default_workflow(procedure, legal_time),
+        })
+    }
+
+    /// Checks that `org` may decide `procedure` (NĐ 118: routing by competence).
+    fn check_competence(&self, org: &Organisation, levels: &[Level]) -> EngineResult<()> {
+        let needed = match org.kind.as_str() {
+            "people_committee" if org.admin_unit_code.is_some() => Level::Commune,
+            "department" | "people_committee" => Level::Province,
+            _ => {
+                return Err(EngineError::invalid(
+                    "unit",
+                    format!(
+                        "{} receives dossiers but does not decide them; name the competent unit",
+                        org.name
+                    ),
+                ))
+            }
+        };
+        if levels.contains(&needed) {
+            Ok(())
+        } else {
+            Err(EngineError::invalid(
+                "unit",
+                format!(
+                    "{} is not competent for this procedure (handled at level {})",
+                    org.name,
+                    levels
+                        .iter()
+                        .map(|l| format!("{l:?}").to_lowercase())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ))
+        }
+    }
+
+    /// Validates a submission, creates the dossier and (for a counter submission) accepts it.
+    pub async fn submit(&self, user: &User, sub: Submission, idempotency_key: Option<&str>) -> EngineResult<Submitted> {
+        if let Some(key) = idempotency_key {
+            if let Some((code, _)) = self.store.idempotent_response(&user.username, key).await? {
+                return self.replayed(code).await;
+            }
+        }
+        let catalog = self.catalog();
+        let procedure = catalog
+            .get(sub.procedure.trim())
+            .ok_or_else(|| EngineError::invalid("procedure", format!("no procedure with code {:?}", sub.procedure)))?;
+        let unit = self.organisation(sub.unit.trim()).ok_or_else(|| {
+            EngineError::invalid(
+                "unit",
+                format!("no organisation with code {:?} in this province", sub.unit),
+            )
+        })?;
+        self.check_competence(&unit, &procedure.level)?;
+        let channel = SubmissionChannel::from_code(sub.channel)
+            .ok_or_else(|| EngineError::invalid("channel", "must be 1 (counter), 2 (online) or 3 (post)"))?;
+        let applicant = self.check_applicant(sub.applicant)?;
+        let receiving = match channel {
+            SubmissionChannel::Online => unit.clone(),
+            SubmissionChannel::Counter | SubmissionChannel::Post => user
+                .unit_code
+                .as_deref()
+                .and_then(|c| self.organisation(c))
+                .ok_or_else(|| {
+                    EngineError::NotAllowed(
+                        "only a one-stop counter officer records counter and postal submissions".into(),
+                    )
+                })?,
+        };
+        let receiving_code: UnitCode = receiving
+            .electronic_code
+            .parse()
+            .map_err(|e| EngineError::Internal(anyhow::anyhow!("organisation {}: {e}", receiving.code)))?;
+        let legal_time = legal_time_for(procedure, channel.catalog_channel(), FALLBACK_LEGAL_TIME);
+        let fees_dong = procedure
+            .channels
+            .iter()
+            .filter(|c| c.channel == channel.catalog_channel())
+            .flat_map(|c| c.fees.iter())
+            .filter(|f| f.kind == FeeKind::Amount)
+            .filter_map(|f| f.amount_dong)
+            .max()
+            .unwrap_or(0);
+        let is_own = user.role == Role::Citizen;
+        let identity_verified =
+            is_own && user.eid_level >= 2 && user.personal_id.is_some() && user.personal_id == applicant.personal_id;
+        let new = NewDossier {
+            procedure: procedure.code.clone(),
+            procedure_name: procedure.name.clone(),
+            unit: unit.code.clone(),
+            receiving_unit: receiving.code.clone(),
+            channel,
+            applicant,
+            applicant_username: is_own.then(|| user.username.clone()),
+            eid_level: if is_own { user.eid_level.clamp(0, 2) as u8 } else { 0 },
+            identity_verified,
+            legal_time,
+            fees_dong,
+        };
+        let workflow = self.workflow_for(&new.procedure, &new.unit, legal_time).await?;
+        let now = self.now();
+        let calendar = self.calendar();
+        let ctx = Context {
+            now,
+            calendar: &calendar,
+        };
+        let actor = actor_of(user);
+        let events = dossier::create(new, &actor, &ctx, &workflow)?;
+        let state = dossier::replay(&events)
+            .map_err(|e| EngineError::Internal(e.into()))?
+            .ok_or_else(|| EngineError::Internal(anyhow::anyhow!("creation produced no event")))?;
+        let target = AppendTarget::Create {
+            receiving_unit: receiving_code,
+            day: now.date_naive(),
+        };
+        let code = self
+            .append(
+                target,
+                None,
+                events,
+                state.clone(),
+                &actor,
+                idempotency_key,
+                submission_response(&state),
+            )
+            .await?;
+        match code {
+            Appended::New(code) => Ok(Submitted {
+                code,
+                state,
+                replayed: false,
+            }),
+            Appended::Replayed(code) => self.replayed(code).await,
+        }
+    }
+
+    async fn replayed(&self, code: String) -> EngineResult<Submitted> {
+        let state = self
+            .store
+            .dossier(&code)
+            .await?
+            .ok_or_else(|| EngineError::Internal(anyhow::anyhow!("idempotency record names a missing dossier")))?;
+        Ok(Submitted {
+            code,
+            state,
+            replayed: true,
+        })
+    }
+
+    fn check_applicant(&self, mut a: Applicant) -> EngineResult<Applicant> {
+        a.name = motcua_domain::text::nfc(a.name.trim());
+        if a.name.is_empty() {
+            return Err(EngineError::invalid(
+                "applicant.name",
+                "the applicant's name is required",
+            ));
+        }
+        if a.name.chars().count() > 200 {
+            return Err(EngineError::invalid("applicant.name", "at most 200 characters"));
+        }
+        if let Some(pid) = a.personal_id.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            let today = self.now().date_naive();
+            let check = ids::check_personal_id(pid, a.birth_date, None, today)
+                .map_err(|e| EngineError::invalid("applicant.personal_id", e.to_string()))?;
+            if !check.valid {
+                return Err(EngineError::invalid("applicant.personal_id", check.problems.join("; ")));
+            }
+            a.personal_id = Some(pid.chars().filter(char::is_ascii_digit).collect());
+        } else {
+            a.personal_id = None;
+        }
+        if let Some(phone) = a.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            let digits: String = phone.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect();
+            let ok = (digits.starts_with('0') && digits.len() == 10 || digits.starts_with("+84") && digits.len() == 12)
+                && digits.trim_start_matches('+').chars().all(|c| c.is_ascii_digit());
+            if !ok {
+                return Err(EngineError::invalid(
+                    "applicant.phone",
+                    "a Vietnamese phone number has 10 digits, e.g. 0912345678",
+                ));
+            }
+            a.phone = Some(digits);
+        }
+        Ok(a)
+    }
+
+    /// Validates an action request and takes it.
+    pub async fn act_request(
+        &self,
+        user: &User,
+        code: &str,
+        req: &ActionRequest,
+        idempotency_key: Option<&str>,
+    ) -> EngineResult<DossierState> {
+        let action = dossier::Action::parse(req.action.trim()).ok_or_else(|| {
+            EngineError::invalid(
+                "action",
+                format!(
+                    "unknown action {:?}; one of: {}",
+                    req.action,
+                    dossier::Action::ALL
+                        .iter()
+                        .map(|a| a.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })?;
+        if req.note.chars().count() > 4000 {
+            return Err(EngineError::invalid("note", "at most 4,000 characters"));
+        }
+        use dossier::Action as A;
+        let command = match action {
+            A::Accept => {
+                let state = self.state(code).await?;
+                Command::Accept {
+                    workflow: self
+                        .workflow_for(&state.procedure, &state.unit, state.legal_time)
+                        .await?,
+                }
+            }
+            A::Refuse => Command::Refuse,
+            A::RequestSupplement => Command::RequestSupplement,
+            A::Supplement => Command::Supplement,
+            A::Forward => Command::Forward { to: req.to.clone() },
+            A::SendBack => Command::SendBack,
+            A::Approve => Command::Approve,
+            A::RequestPayment => Command::RequestPayment {
+                amount_dong: req
+                    .amount_dong
+                    .ok_or_else(|| EngineError::invalid("amount_dong", "the amount due is required"))?,
+            },
+            A::Pay => Command::Pay {
+                online: req.online.unwrap_or(false),
+            },
+            A::Extend => {
+                let text = req
+                    .new_due
+                    .as_deref()
+                    .ok_or_else(|| EngineError::invalid("new_due", "the new appointment is required"))?;
+                let new_due = DateTime::parse_from_rfc3339(text.trim())
+                    .map_err(|_| EngineError::invalid("new_due", format!("{text:?} is not an RFC 3339 time")))?;
+                Command::Extend { new_due }
+            }
+            A::Withdraw => Command::Withdraw,
+            A::Stop => Command::Stop,
+            A::Finish => Command::Finish {
+                electronic_result: req.electronic_result.unwrap_or(false),
+            },
+            A::ReturnResult => Command::ReturnResult,
+            A::Transfer => {
+                let to = req
+                    .to_unit
+                    .as_deref()
+                    .map(str::trim)
+                    .ok_or_else(|| EngineError::invalid("to_unit", "the unit to transfer to is required"))?;
+                let org = self.organisation(to).ok_or_else(|| {
+                    EngineError::invalid("to_unit", format!("no organisation {to:?} in this province"))
+                })?;
+                let state = self.state(code).await?;
+                let catalog = self.catalog();
+                let procedure = catalog.get(&state.procedure).ok_or_else(|| {
+                    EngineError::Internal(anyhow::anyhow!("procedure {} left the catalogue", state.procedure))
+                })?;
+                self.check_competence(&org, &procedure.level).map_err(|e| match e {
+                    EngineError::Invalid { message, .. } => EngineError::invalid("to_unit", message),
+                    other => other,
+                })?;
+                Command::Transfer {
+                    to_unit: org.code.clone(),
+                    workflow: self.workflow_for(&state.procedure, &org.code, state.legal_time).await?,
+                }
+            }
+        };
+        self.act(user, code, command, &req.note, idempotency_key).await
+    }
+
+    /// Takes `command` on dossier `code` for `user`.
+    pub async fn act(
+        &self,
+        user: &User,
+        code: &str,
+        command: Command,
+        note: &str,
+        idempotency_key: Option<&str>,
+    ) -> EngineResult<DossierState> {
+        if let Some(key) = idempotency_key {
+            if let Some((stored_code, _)) = self.store.idempotent_response(&user.username, key).await? {
+                if stored_code == code {
+                    return self.state(code).await;
+                }
+                return Err(EngineError::invalid(
+                    "Idempotency-Key",
+                    "this key was used for another dossier",
+                ));
+            }
+        }
+        let state = self.state(code).await?;
+        let calendar = self.calendar();
+        let ctx = Context {
+            now: self.now(),
+            calendar: &calendar,
+        };
+        let actor = actor_of(user);
+        let events = state.decide(&command, &actor, &ctx, note)?;
+        let mut next = state.clone();
+        for e in &events {
+            next = dossier::apply(Some(next), e).map_err(|e| EngineError::Internal(e.into()))?;
+        }
+        let target = AppendTarget::Existing {
+            code: code.to_string(),
+            expected_version: state.version,
+        };
+        self.append(
+            target,
+            Some(&state),
+            events,
+            next.clone(),
+            &actor,
+            idempotency_key,
+            serde_json::json!({}),
+        )
+        .await?;
+        Ok(next)
+    }
+
+    /// The current state, or not found.
+    pub async fn state(&self, code: &str) -> EngineResult<DossierState> {
+        self.store
+            .dossier(code)
+            .await?
+            .ok_or_else(|| EngineError::NotFound(format!("no dossier {code}")))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn append(
+        &self,
+        target: AppendTarget,
+        before: Option<&DossierState>,
+        events: Vec<Event>,
+        state: DossierState,
+        actor: &Actor,
+        idempotency_key: Option<&str>,
+        response: serde_json::Value,
+    ) -> EngineResult<Appended> {
+        let mut counters = Vec::new();
+        let mut outbox = Vec::new();
+        let mut previous = before.cloned();
+        for e in &events {
+            let after = dossier::apply(previous.clone(), e).map_err(|e| EngineError::Internal(e.into()))?;
+            counters.extend(counter_deltas(previous.as_ref(), e, &after));
+            outbox.extend(outbox::messages_for(previous.as_ref(), e, &after));
+            previous = Some(after);
+        }
+        let request = AppendRequest {
+            target: target.clone(),
+            events,
+            state,
+            counters,
+            idempotency: idempotency_key.map(|key| IdempotencyRecord {
+                actor: actor.username.clone(),
+                key: key.to_string(),
+                response,
+            }),
+            outbox,
+        };
+        match self.writer.append(request).await? {
+            AppendOutcome::Appended { code, .. } => Ok(Appended::New(code)),
+            AppendOutcome::Duplicate { code, .. } => Ok(Appended::Replayed(code)),
+            AppendOutcome::Conflict => {
+                // A concurrent request with the same key may have won: answer as it did.
+                if let Some(key) = idempotency_key {
+                    if let Some((code, _)) = self.store.idempotent_response(&actor.username, key).await? {
+                        return Ok(Appended::Replayed(code));
+                    }
+                }
+                match target {
+                    AppendTarget::Existing { .. } => Err(EngineError::Conflict),
+                    AppendTarget::Create { .. } => {
+                        Err(EngineError::Internal(anyhow::anyhow!("conflict on a new dossier")))
+                    }
+                }
+            }
+            AppendOutcome::SequenceExhausted => Err(EngineError::NotAllowed(
+                "the receiving unit has received 9,999 dossiers today; receive at another unit".into(),
+            )),
+        }
+    }
+
+    /// Who may see a dossier's personal data: the applicant, officers of the competent unit, and
+    /// counter officers while the dossier is at the counter (reception, supplement, fees, return).
+    pub fn may_view_full(user: &User, state: &DossierState) -> bool {
+        match user.role {
+            Role::Citizen => state.applicant_username.as_deref() == Some(user.username.as_str()),
+            Role::CounterOfficer => {
+                user.unit_code.as_deref() == Some(state.receiving_unit.as_str())
+                    || matches!(
+                        state.status,
+                        Status::Submitted | Status::SupplementRequested | Status::FeesDue | Status::ResultReady
+                    )
+            }
+            Role::Specialist | Role::Leader | Role::UnitAdmin => user.unit_code.as_deref() == Some(state.unit.as_str()),
+            Role::ProvinceAdmin | Role::LeadershipViewer => false,
+        }
+    }
+
+    /// Who may read the audit trail: officers of the competent or receiving unit.
+    pub fn may_view_events(user: &User, state: &DossierState) -> bool {
+        user.role.is_officer()
+            && user.role != Role::LeadershipViewer
+            && (user.unit_code.as_deref() == Some(state.unit.as_str())
+                || user.unit_code.as_deref() == Some(state.receiving_unit.as_str()))
+    }
+}
+
+enum Appended {
+    New(String),
+    Replayed(String),
+}
+
+/// What `POST /api/v1/dossiers` answers (the writer adds `MaHoSo`).
+pub fn submission_response(state: &DossierState) -> serde_json::Value {
+    serde_json::json!({
+        "status": state.status.code(),
+        "received_at": state.received_at,
+        "due": state.appointment,
+    })
+}

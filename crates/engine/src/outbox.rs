@@ -1,0 +1,90 @@
+//! The notification outbox. Messages are written in the same transaction as the events that cause
+//! them and delivered afterwards with retries, so a crash never loses nor invents a notification.
+
+use std::time::Duration;
+
+use motcua_domain::dossier::{Action, DossierState, Event, EventAction, Status};
+use motcua_store::dossiers::OutboxMessage;
+use motcua_store::Store;
+
+/// Messages for the applicant and for the national portal caused by one event.
+pub fn messages_for(before: Option<&DossierState>, e: &Event, after: &DossierState) -> Vec<OutboxMessage> {
+    let mut out = Vec::new();
+    let kind = match (e.action, e.status) {
+        (_, Status::Accepted) => Some("received"),
+        (_, Status::Refused) => Some("refused"),
+        (_, Status::SupplementRequested) => Some("supplement_needed"),
+        (_, Status::FeesDue) => Some("fees_due"),
+        (_, Status::ResultReady) => Some("result_ready"),
+        (EventAction::Act(Action::Extend), _) => Some("apology_new_date"),
+        (_, Status::Stopped) => Some("stopped"),
+        _ => None,
+    };
+    if let Some(kind) = kind {
+        out.push(OutboxMessage {
+            topic: "notification".into(),
+            payload: serde_json::json!({
+                "kind": kind,
+                "status": e.status.code(),
+                "at": e.at,
+                "appointment": after.appointment,
+                "recipient": after.applicant_username,
+            }),
+        });
+    }
+    // Every status change is synchronised to the National Public Service Portal (QĐ 766 1.4).
+    if before.is_none_or(|b| b.status != after.status) {
+        out.push(OutboxMessage {
+            topic: "portal_sync".into(),
+            payload: serde_json::json!({"status": e.status.code(), "at": e.at}),
+        });
+    }
+    out
+}
+
+/// Where messages go. Implementations: the log (default); e-mail, SMS and Zalo OA adapters plug in
+/// here.
+pub trait Delivery: Send + Sync {
+    /// Delivers one message; an error is retried later with backoff.
+    fn deliver(&self, topic: &str, code: &str, payload: &serde_json::Value) -> Result<(), String>;
+}
+
+/// Writes each message to the log (no personal data: the code, the kind and the status only).
+pub struct LogDelivery;
+
+impl Delivery for LogDelivery {
+    fn deliver(&self, topic: &str, code: &str, payload: &serde_json::Value) -> Result<(), String> {
+        tracing::info!(topic, code, kind = %payload["kind"], status = %payload["status"], "outbox message delivered");
+        Ok(())
+    }
+}
+
+/// Delivers pending messages until the process stops; failures back off exponentially (1 min to 1 h).
+pub async fn run_delivery(store: Store, delivery: Box<dyn Delivery>, every: Duration) {
+    loop {
+        if let Err(e) = deliver_pending(&store, delivery.as_ref()).await {
+            tracing::warn!(error = %e, "outbox delivery round failed");
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+/// One delivery round; returns how many messages were delivered.
+pub async fn deliver_pending(store: &Store, delivery: &dyn Delivery) -> motcua_store::Result<usize> {
+    let mut delivered = 0;
+    for m in store.pending_outbox(200).await? {
+        match delivery.deliver(&m.topic, &m.code, &m.payload) {
+            Ok(()) => {
+                store.mark_outbox_delivered(m.id).await?;
+                delivered += 1;
+            }
+            Err(error) => {
+                let backoff_ms = (60_000i64 << m.attempts.clamp(0, 6)).min(3_600_000);
+                store
+                    .mark_outbox_failed(m.id, &error, chrono::Utc::now().timestamp_millis() + backoff_ms)
+                    .await?;
+            }
+        }
+    }
+    Ok(delivered)
+}

@@ -1,0 +1,704 @@
+//! The dossier event log and its projections.
+//!
+//! Writes go through one [`DossierWriter`] task that commits many requests per transaction (group
+//! commit): each acknowledgement waits for the commit, and the commit's fsync is shared by the
+//! batch, so durability does not cost throughput. Every request carries the events, the state
+//! they produce, the counter increments and outbox messages; all land in the same transaction.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
+use motcua_domain::dossier::{self, CounterDelta, DossierState, Event};
+use motcua_domain::ids::{DossierCode, UnitCode};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::{now_ms, Backend, Result, Store, StoreError};
+
+/// Largest number of requests committed together.
+const MAX_BATCH: usize = 512;
+
+/// Which dossier a request appends to.
+#[derive(Clone, Debug)]
+pub enum AppendTarget {
+    /// A new dossier: the writer allocates its code from the receiving unit and the day.
+    Create { receiving_unit: UnitCode, day: NaiveDate },
+    /// An existing dossier expected at `expected_version` (optimistic concurrency).
+    Existing { code: String, expected_version: i64 },
+}
+
+/// `Idempotency-Key` of the request: a repeat returns the first response.
+#[derive(Clone, Debug)]
+pub struct IdempotencyRecord {
+    pub actor: String,
+    pub key: String,
+    /// The response to store; for a new dossier `MaHoSo` is filled in by the writer.
+    pub response: serde_json::Value,
+}
+
+/// A message for the outbox, delivered after commit by the notification worker.
+#[derive(Clone, Debug)]
+pub struct OutboxMessage {
+    pub topic: String,
+    pub payload: serde_json::Value,
+}
+
+#[derive(Clone, Debug)]
+pub struct AppendRequest {
+    pub target: AppendTarget,
+    pub events: Vec<Event>,
+    /// The state after the events.
+    pub state: DossierState,
+    pub counters: Vec<CounterDelta>,
+    pub idempotency: Option<IdempotencyRecord>,
+    pub outbox: Vec<OutboxMessage>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum AppendOutcome {
+    Appended {
+        code: String,
+        version: i64,
+    },
+    /// The dossier changed since it was read (or does not exist).
+    Conflict,
+    /// The idempotency key was used before: the stored response.
+    Duplicate {
+        code: String,
+        response: serde_json::Value,
+    },
+    /// The unit received 9,999 dossiers that day already (the code has four digits).
+    SequenceExhausted,
+}
+
+/// An event as stored, with its position in the dossier's log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredEvent {
+    pub version: i64,
+    pub event: Event,
+}
+
+type Job = (AppendRequest, oneshot::Sender<Result<AppendOutcome>>);
+
+/// Handle to the writer task; cheap to clone.
+#[derive(Clone)]
+pub struct DossierWriter {
+    tx: mpsc::Sender<Job>,
+}
+
+fn ms(t: DateTime<FixedOffset>) -> i64 {
+    t.timestamp_millis()
+}
+
+fn opt_ms(t: Option<DateTime<FixedOffset>>) -> Option<i64> {
+    t.map(ms)
+}
+
+/// An instant from the database, at +07:00.
+pub fn instant_from_ms(v: i64) -> Option<DateTime<FixedOffset>> {
+    motcua_domain::calendar::vietnam().timestamp_millis_opt(v).single()
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+impl DossierWriter {
+    /// Starts the writer task on the current tokio runtime.
+    pub fn start(store: Store) -> DossierWriter {
+        let (tx, rx) = mpsc::channel::<Job>(4 * MAX_BATCH);
+        tokio::spawn(run_writer(store, rx));
+        DossierWriter { tx }
+    }
+
+    /// Appends durably: returns after the transaction holding the request has committed.
+    pub async fn append(&self, request: AppendRequest) -> Result<AppendOutcome> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send((request, reply))
+            .await
+            .map_err(|_| StoreError::Invalid("the dossier writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Invalid("the dossier writer stopped before answering".into()))?
+    }
+}
+
+async fn run_writer(store: Store, mut rx: mpsc::Receiver<Job>) {
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = rx.recv().await {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let requests: Vec<&AppendRequest> = batch.iter().map(|(r, _)| r).collect();
+        match store.commit_batch(&requests).await {
+            Ok(outcomes) => {
+                for ((_, reply), outcome) in batch.drain(..).zip(outcomes) {
+                    let _ = reply.send(Ok(outcome));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, size = batch.len(), "dossier batch failed; nothing of it was written");
+                let message = e.to_string();
+                for (_, reply) in batch.drain(..) {
+                    let _ = reply.send(Err(StoreError::Invalid(format!("write failed: {message}"))));
+                }
+            }
+        }
+    }
+}
+
+impl Store {
+    /// One transaction for the whole batch; a request that conflicts is skipped, the others land.
+    async fn commit_batch(&self, requests: &[&AppendRequest]) -> Result<Vec<AppendOutcome>> {
+        let mut conn = self.pool.acquire().await?;
+        let begin = match self.backend {
+            // IMMEDIATE takes the write lock now, so the transaction cannot fail to upgrade later.
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        };
+        sqlx::query(begin).execute(&mut *conn).await?;
+        match write_batch(&mut conn, requests).await {
+            Ok(outcomes) => match sqlx::query("COMMIT").execute(&mut *conn).await {
+                Ok(_) => Ok(outcomes),
+                Err(e) => {
+                    let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                    Err(e.into())
+                }
+            },
+            Err(e) => {
+                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// The current state and version of a dossier.
+    pub async fn dossier(&self, code: &str) -> Result<Option<DossierState>> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT state FROM dossiers WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|(s,)| serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("dossier {code}: {e}"))))
+            .transpose()
+    }
+
+    /// The dossier's log, oldest first.
+    pub async fn dossier_events(&self, code: &str) -> Result<Vec<StoredEvent>> {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT version, event FROM dossier_events WHERE code = $1 ORDER BY version")
+                .bind(code)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter()
+            .map(|(version, text)| {
+                serde_json::from_str(&text)
+                    .map(|event| StoredEvent { version, event })
+                    .map_err(|e| StoreError::Corrupt(format!("event {code}#{version}: {e}")))
+            })
+            .collect()
+    }
+
+    /// A response stored under an idempotency key.
+    pub async fn idempotent_response(&self, actor: &str, key: &str) -> Result<Option<(String, serde_json::Value)>> {
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT code, response FROM idempotency_keys WHERE actor = $1 AND key = $2")
+                .bind(actor)
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|(code, text)| {
+            serde_json::from_str(&text)
+                .map(|v| (code, v))
+                .map_err(|e| StoreError::Corrupt(format!("idempotency record: {e}")))
+        })
+        .transpose()
+    }
+
+    /// Counter values per (unit, day, metric) within [from, to] (all units when `unit` is None).
+    pub async fn counters(
+        &self,
+        unit: Option<&str>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<BTreeMap<(String, String, String), i64>> {
+        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT unit, day, metric, value FROM unit_counters \
+             WHERE day >= $1 AND day <= $2 AND ($3 = '' OR unit = $3)",
+        )
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .bind(unit.unwrap_or(""))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(u, d, m, v)| ((u, d, m), v)).collect())
+    }
+
+    /// Number of dossiers and events stored.
+    pub async fn dossier_totals(&self) -> Result<(i64, i64)> {
+        let (d,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM dossiers")
+            .fetch_one(&self.pool)
+            .await?;
+        let (e,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM dossier_events")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((d, e))
+    }
+
+    /// Every dossier row's state and every counter, for comparing live projections with a rebuild.
+    pub async fn projection_snapshot(
+        &self,
+    ) -> Result<(BTreeMap<String, String>, BTreeMap<(String, String, String), i64>)> {
+        let states: Vec<(String, String)> = sqlx::query_as("SELECT code, state FROM dossiers ORDER BY code")
+            .fetch_all(&self.pool)
+            .await?;
+        let counters: Vec<(String, String, String, i64)> =
+            sqlx::query_as("SELECT unit, day, metric, value FROM unit_counters WHERE value <> 0")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok((
+            states.into_iter().collect(),
+            counters.into_iter().map(|(u, d, m, v)| ((u, d, m), v)).collect(),
+        ))
+    }
+
+    /// Recomputes the dossier rows and the counters from the event log alone, in one transaction.
+    /// Returns the number of dossiers and events replayed.
+    pub async fn rebuild_projections(&self) -> Result<(u64, u64)> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM dossiers").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM unit_counters").execute(&mut *tx).await?;
+        let codes: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT code FROM dossier_events ORDER BY code")
+            .fetch_all(&mut *tx)
+            .await?;
+        let (mut dossiers, mut events) = (0u64, 0u64);
+        for (code,) in codes {
+            let rows: Vec<(String,)> =
+                sqlx::query_as("SELECT event FROM dossier_events WHERE code = $1 ORDER BY version")
+                    .bind(&code)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let mut state: Option<DossierState> = None;
+            let mut deltas = Vec::new();
+            for (text,) in rows {
+                let event: Event =
+                    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("event of {code}: {e}")))?;
+                let next =
+                    dossier::apply(state.clone(), &event).map_err(|e| StoreError::Corrupt(format!("{code}: {e}")))?;
+                deltas.extend(dossier::counter_deltas(state.as_ref(), &event, &next));
+                state = Some(next);
+                events += 1;
+            }
+            if let Some(state) = state {
+                insert_row(&mut tx, &code, &state).await?;
+                add_counters(&mut tx, &deltas).await?;
+                dossiers += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok((dossiers, events))
+    }
+}
+
+/// Writes a batch in two phases: first each request's row (sequence allocation or the
+/// version-checked update), then the events, counters, outbox messages and idempotency keys of all
+/// requests that got through, as a few multi-row statements.
+async fn write_batch(conn: &mut sqlx::AnyConnection, requests: &[&AppendRequest]) -> Result<Vec<AppendOutcome>> {
+    let mut outcomes = Vec::with_capacity(requests.len());
+    let mut landed: Vec<(&AppendRequest, String, i64)> = Vec::with_capacity(requests.len());
+    let mut keys_in_batch: BTreeMap<(&str, &str), String> = BTreeMap::new();
+    for r in requests {
+        // A repeated key is answered before anything is written (also within this batch).
+        if let Some(idem) = &r.idempotency {
+            if let Some(code) = keys_in_batch.get(&(idem.actor.as_str(), idem.key.as_str())) {
+                outcomes.push(AppendOutcome::Duplicate {
+                    code: code.clone(),
+                    response: serde_json::Value::Null,
+                });
+                continue;
+            }
+            let existing: Option<(String, String)> =
+                sqlx::query_as("SELECT code, response FROM idempotency_keys WHERE actor = $1 AND key = $2")
+                    .bind(&idem.actor)
+                    .bind(&idem.key)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            if let Some((code, text)) = existing {
+                let response = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+                outcomes.push(AppendOutcome::Duplicate { code, response });
+                continue;
+            }
+        }
+        let (code, base_version) = match &r.target {
+            AppendTarget::Create { receiving_unit, day } => {
+                let (seq,): (i64,) = sqlx::query_as(
+                    "INSERT INTO dossier_sequences (unit, day, last) VALUES ($1, $2, 1) \
+                     ON CONFLICT (unit, day) DO UPDATE SET last = dossier_sequences.last + 1 RETURNING last",
+                )
+                .bind(receiving_unit.to_string())
+                .bind(day.to_string())
+                .fetch_one(&mut *conn)
+                .await?;
+                let code = u16::try_from(seq)
+                    .ok()
+                    .and_then(|seq| DossierCode::new(receiving_unit.clone(), *day, seq).ok());
+                let Some(code) = code else {
+                    outcomes.push(AppendOutcome::SequenceExhausted);
+                    continue;
+                };
+                let code = code.to_string();
+                insert_row(&mut *conn, &code, &r.state).await?;
+                (code, 0)
+            }
+            AppendTarget::Existing { code, expected_version } => {
+                if !update_row(&mut *conn, code, &r.state, *expected_version).await? {
+                    outcomes.push(AppendOutcome::Conflict);
+                    continue;
+                }
+                (code.clone(), *expected_version)
+            }
+        };
+        if let Some(idem) = &r.idempotency {
+            keys_in_batch.insert((idem.actor.as_str(), idem.key.as_str()), code.clone());
+        }
+        outcomes.push(AppendOutcome::Appended {
+            code: code.clone(),
+            version: r.state.version,
+        });
+        landed.push((r, code, base_version));
+    }
+    let recorded = now_ms();
+    let mut events = Vec::new();
+    let mut outbox = Vec::new();
+    let mut idempotency = Vec::new();
+    let mut counters = Vec::new();
+    for (r, code, base) in &landed {
+        for (i, e) in r.events.iter().enumerate() {
+            events.push(vec![
+                Arg::Text(code.clone()),
+                Arg::Int(base + i as i64 + 1),
+                Arg::Int(ms(e.at)),
+                Arg::Text(e.action.as_str().into()),
+                Arg::Text(e.actor.clone()),
+                Arg::Int(i64::from(e.status.code())),
+                Arg::Text(json(e)?),
+                Arg::Int(recorded),
+            ]);
+        }
+        for m in &r.outbox {
+            outbox.push(vec![
+                Arg::Text(m.topic.clone()),
+                Arg::Text(code.clone()),
+                Arg::Text(m.payload.to_string()),
+                Arg::Int(recorded),
+                Arg::Int(0),
+                Arg::Int(recorded),
+            ]);
+        }
+        if let Some(idem) = &r.idempotency {
+            let mut response = idem.response.clone();
+            if let (Some(obj), AppendTarget::Create { .. }) = (response.as_object_mut(), &r.target) {
+                obj.insert("MaHoSo".into(), serde_json::Value::String(code.clone()));
+            }
+            idempotency.push(vec![
+                Arg::Text(idem.actor.clone()),
+                Arg::Text(idem.key.clone()),
+                Arg::Text(code.clone()),
+                Arg::Text(response.to_string()),
+                Arg::Int(recorded),
+            ]);
+        }
+        counters.extend(r.counters.iter().cloned());
+    }
+    bulk_insert(
+        conn,
+        "INSERT INTO dossier_events (code, version, at, action, actor, status, event, recorded_at)",
+        events,
+        "",
+    )
+    .await?;
+    bulk_insert(
+        conn,
+        "INSERT INTO outbox (topic, code, payload, created_at, attempts, next_attempt_at)",
+        outbox,
+        "",
+    )
+    .await?;
+    bulk_insert(
+        conn,
+        "INSERT INTO idempotency_keys (actor, key, code, response, created_at)",
+        idempotency,
+        "",
+    )
+    .await?;
+    add_counters(conn, &counters).await?;
+    Ok(outcomes)
+}
+
+/// A value bound into a multi-row statement.
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// Rows per statement: stays under SQLite's and PostgreSQL's bound-parameter limits.
+const ROWS_PER_STATEMENT: usize = 200;
+
+/// `head VALUES (…), (…) tail` for all `rows`, in chunks.
+async fn bulk_insert(conn: &mut sqlx::AnyConnection, head: &str, rows: Vec<Vec<Arg>>, tail: &str) -> Result<()> {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Arg>> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
+        let mut sql = String::with_capacity(head.len() + chunk.len() * 40 + tail.len());
+        sql.push_str(head);
+        sql.push_str(" VALUES ");
+        let mut n = 0;
+        for (i, row) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for j in 0..row.len() {
+                if j > 0 {
+                    sql.push_str(", ");
+                }
+                n += 1;
+                sql.push_str(&format!("${n}"));
+            }
+            sql.push(')');
+        }
+        sql.push_str(tail);
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            for arg in row {
+                query = match arg {
+                    Arg::Int(v) => query.bind(v),
+                    Arg::Text(v) => query.bind(v),
+                };
+            }
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The indexed columns of a dossier row.
+struct RowColumns {
+    status: i64,
+    applicant_pid: Option<String>,
+    state: String,
+}
+
+fn columns(state: &DossierState) -> Result<RowColumns> {
+    Ok(RowColumns {
+        status: i64::from(state.status.code()),
+        applicant_pid: state.applicant.personal_id.clone(),
+        state: json(state)?,
+    })
+}
+
+async fn insert_row(conn: &mut sqlx::AnyConnection, code: &str, s: &DossierState) -> Result<()> {
+    let c = columns(s)?;
+    sqlx::query(
+        "INSERT INTO dossiers (code, procedure_code, unit, receiving_unit, channel, status, step, \
+         applicant_username, applicant_name, applicant_pid, submitted_at, received_at, appointment, \
+         effective_due, step_due, finished_at, returned_at, version, state, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+    )
+    .bind(code)
+    .bind(&s.procedure)
+    .bind(&s.unit)
+    .bind(&s.receiving_unit)
+    .bind(i64::from(s.channel.code()))
+    .bind(c.status)
+    .bind(&s.step)
+    .bind(&s.applicant_username)
+    .bind(&s.applicant.name)
+    .bind(c.applicant_pid)
+    .bind(ms(s.submitted_at))
+    .bind(opt_ms(s.received_at))
+    .bind(opt_ms(s.appointment))
+    .bind(opt_ms(s.effective_due))
+    .bind(opt_ms(s.step_due))
+    .bind(opt_ms(s.finished_at))
+    .bind(opt_ms(s.returned_at))
+    .bind(s.version)
+    .bind(c.state)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes the new state if the row is still at `expected_version`; false on a conflict.
+async fn update_row(
+    conn: &mut sqlx::AnyConnection,
+    code: &str,
+    s: &DossierState,
+    expected_version: i64,
+) -> Result<bool> {
+    let c = columns(s)?;
+    let done = sqlx::query(
+        "UPDATE dossiers SET unit = $2, status = $3, step = $4, received_at = $5, appointment = $6, \
+         effective_due = $7, step_due = $8, finished_at = $9, returned_at = $10, version = $11, \
+         state = $12, updated_at = $13 WHERE code = $1 AND version = $14",
+    )
+    .bind(code)
+    .bind(&s.unit)
+    .bind(c.status)
+    .bind(&s.step)
+    .bind(opt_ms(s.received_at))
+    .bind(opt_ms(s.appointment))
+    .bind(opt_ms(s.effective_due))
+    .bind(opt_ms(s.step_due))
+    .bind(opt_ms(s.finished_at))
+    .bind(opt_ms(s.returned_at))
+    .bind(s.version)
+    .bind(c.state)
+    .bind(now_ms())
+    .bind(expected_version)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Adds counter increments, summed per key first so each counter is written once.
+async fn add_counters(conn: &mut sqlx::AnyConnection, deltas: &[CounterDelta]) -> Result<()> {
+    let mut sums: BTreeMap<(&str, NaiveDate, &'static str), i64> = BTreeMap::new();
+    for d in deltas {
+        *sums.entry((d.unit.as_str(), d.day, d.metric.as_str())).or_default() += d.delta;
+    }
+    let rows = sums
+        .into_iter()
+        .map(|((unit, day, metric), delta)| {
+            vec![
+                Arg::Text(unit.to_string()),
+                Arg::Text(day.to_string()),
+                Arg::Text(metric.to_string()),
+                Arg::Int(delta),
+            ]
+        })
+        .collect();
+    bulk_insert(
+        conn,
+        "INSERT INTO unit_counters (unit, day, metric, value)",
+        rows,
+        " ON CONFLICT (unit, day, metric) DO UPDATE SET value = unit_counters.value + excluded.value",
+    )
+    .await
+}
+
+impl Store {
+    /// The workflow configured for a procedure at a unit, else the procedure's province-wide one.
+    pub async fn workflow(&self, procedure: &str, unit: &str) -> Result<Option<dossier::Workflow>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT unit, definition FROM workflows WHERE procedure_code = $1 AND (unit = $2 OR unit = '')",
+        )
+        .bind(procedure)
+        .bind(unit)
+        .fetch_all(&self.pool)
+        .await?;
+        let chosen = rows
+            .iter()
+            .find(|(u, _)| u == unit)
+            .or_else(|| rows.iter().find(|(u, _)| u.is_empty()));
+        chosen
+            .map(|(_, text)| {
+                serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("workflow {procedure}: {e}")))
+            })
+            .transpose()
+    }
+
+    /// Stores a workflow (validated by the caller) for its procedure and unit.
+    pub async fn put_workflow(&self, workflow: &dossier::Workflow, by: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO workflows (procedure_code, unit, definition, updated_at, updated_by) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (procedure_code, unit) DO UPDATE SET \
+             definition = excluded.definition, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        )
+        .bind(&workflow.procedure)
+        .bind(workflow.unit.as_deref().unwrap_or(""))
+        .bind(json(workflow)?)
+        .bind(now_ms())
+        .bind(by)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Undelivered outbox messages whose next attempt is due, oldest first.
+    pub async fn pending_outbox(&self, limit: i64) -> Result<Vec<PendingMessage>> {
+        let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
+            "SELECT id, topic, code, payload, attempts FROM outbox \
+             WHERE delivered_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT $2",
+        )
+        .bind(now_ms())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, topic, code, payload, attempts)| PendingMessage {
+                id,
+                topic,
+                code,
+                payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
+                attempts,
+            })
+            .collect())
+    }
+
+    pub async fn mark_outbox_delivered(&self, id: i64) -> Result<()> {
+        sqlx::query("UPDATE outbox SET delivered_at = $2, attempts = attempts + 1 WHERE id = $1")
+            .bind(id)
+            .bind(now_ms())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a failed delivery and when to try again.
+    pub async fn mark_outbox_failed(&self, id: i64, error: &str, retry_at_ms: i64) -> Result<()> {
+        sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(error)
+            .bind(retry_at_ms)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Open dossiers (status 4, 5, 6), of one unit or all, whose effective due is before `before`,
+    /// soonest first: (code, status, effective due in ms).
+    pub async fn dossiers_due_before(
+        &self,
+        unit: Option<&str>,
+        before: DateTime<FixedOffset>,
+        limit: i64,
+    ) -> Result<Vec<(String, i64, i64)>> {
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT code, status, effective_due FROM dossiers WHERE status IN (4, 5, 6) \
+             AND effective_due IS NOT NULL AND effective_due < $1 AND ($2 = '' OR unit = $2) \
+             ORDER BY effective_due LIMIT $3",
+        )
+        .bind(ms(before))
+        .bind(unit.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+}
+
+/// An outbox message waiting for delivery.
+#[derive(Clone, Debug)]
+pub struct PendingMessage {
+    pub id: i64,
+    pub topic: String,
+    pub code: String,
+    pub payload: serde_json::Value,
+    pub attempts: i64,
+}

@@ -1,0 +1,394 @@
+//! Dossiers: submission, public and full views, actions, the audit trail.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use chrono::{DateTime, FixedOffset};
+use motcua_domain::dossier::{Applicant, DossierState, StatusChange, Verdict};
+use motcua_engine::{ActionRequest, Engine, Submission};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::{Caller, MaybeCaller};
+use crate::error::{ApiError, ApiResult, Json, Path};
+use crate::state::AppState;
+
+/// Longest accepted `Idempotency-Key`.
+const MAX_KEY_LEN: usize = 200;
+
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    match headers.get("idempotency-key") {
+        None => Ok(None),
+        Some(v) => {
+            let key = v
+                .to_str()
+                .map_err(|_| ApiError::invalid("Idempotency-Key", "must be visible ASCII"))?
+                .trim();
+            if key.is_empty() || key.len() > MAX_KEY_LEN {
+                return Err(ApiError::invalid(
+                    "Idempotency-Key",
+                    format!("1–{MAX_KEY_LEN} characters"),
+                ));
+            }
+            Ok(Some(key.to_string()))
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SubmitRequest {
+    /// National procedure code, e.g. `1.001193`.
+    pub procedure: String,
+    /// The competent unit (`DonViXuLy`): a commune code such as `23575` or a department's code.
+    pub unit: String,
+    /// 1 counter, 2 online, 3 post.
+    pub channel: i64,
+    pub applicant: Applicant,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SubmitResponse {
+    #[serde(rename = "MaHoSo")]
+    pub code: String,
+    /// 1 waiting for the counter (online, post), 2/4 accepted (counter).
+    pub status: u8,
+    /// When the dossier counts as received; null until accepted.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub received_at: Option<DateTime<FixedOffset>>,
+    /// The appointment (`NgayHenTra`); null until accepted.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub due: Option<DateTime<FixedOffset>>,
+}
+
+/// Submits a dossier. A counter submission by a counter officer is accepted on the spot; an online
+/// one waits for the counter. The same `Idempotency-Key` always answers with the same dossier.
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = SubmitRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe submission key")),
+    security(("bearer" = [])),
+    responses((status = 201, body = SubmitResponse), (status = 409, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)))]
+pub async fn submit(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    headers: HeaderMap,
+    Json(req): Json<SubmitRequest>,
+) -> ApiResult<(StatusCode, Json<SubmitResponse>)> {
+    let key = idempotency_key(&headers)?;
+    let submission = Submission {
+        procedure: req.procedure,
+        unit: req.unit,
+        channel: req.channel,
+        applicant: req.applicant,
+    };
+    let done = state.engine().submit(&user, submission, key.as_deref()).await?;
+    tracing::info!(code = %done.code, replayed = done.replayed, "dossier submitted");
+    Ok((
+        StatusCode::CREATED,
+        Json(SubmitResponse {
+            code: done.code,
+            status: done.state.status.code(),
+            received_at: done.state.received_at,
+            due: done.state.appointment,
+        }),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Named {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StatusInfo {
+    /// `TrangThaiHoSo` 1–10.
+    pub code: u8,
+    pub name: String,
+    pub name_en: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TimeLeft {
+    pub overdue: bool,
+    /// "còn 1 ngày 2 giờ" / "quá …".
+    pub vi: String,
+    pub en: String,
+}
+
+/// What anyone may see of a dossier: no applicant data.
+#[derive(Serialize, ToSchema)]
+pub struct PublicView {
+    #[serde(rename = "MaHoSo")]
+    pub code: String,
+    pub procedure: Named,
+    pub unit: Named,
+    pub status: StatusInfo,
+    #[schema(value_type = String, format = DateTime)]
+    pub submitted_at: DateTime<FixedOffset>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub received_at: Option<DateTime<FixedOffset>>,
+    /// The appointment (`NgayHenTra`).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub due: Option<DateTime<FixedOffset>>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub finished_at: Option<DateTime<FixedOffset>>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub returned_at: Option<DateTime<FixedOffset>>,
+    /// Name of the current processing step.
+    pub step: Option<String>,
+    /// Working time left to the (effective) due, while processing.
+    pub time_left: Option<TimeLeft>,
+    pub history: Vec<HistoryEntry>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HistoryEntry {
+    pub status: u8,
+    pub name: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: DateTime<FixedOffset>,
+}
+
+/// The full record, for the applicant and the competent unit.
+#[derive(Serialize, ToSchema)]
+pub struct FullView {
+    #[serde(flatten)]
+    pub public: PublicView,
+    pub applicant: Applicant,
+    pub channel: u8,
+    pub receiving_unit: Named,
+    pub step_id: Option<String>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub step_due: Option<DateTime<FixedOffset>>,
+    /// The appointment shifted by the time spent waiting for a supplement.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub effective_due: Option<DateTime<FixedOffset>>,
+    pub supplement_requests: u32,
+    pub paused_minutes: i64,
+    pub extended: bool,
+    pub fees_requested_dong: Option<i64>,
+    pub paid: bool,
+    pub paid_online: bool,
+    pub electronic_result: bool,
+    pub eid_level: u8,
+    pub identity_verified: bool,
+    pub verdict: Option<Verdict>,
+    /// Optimistic-concurrency version (number of events).
+    pub version: i64,
+}
+
+fn organisation_name(engine: &Engine, code: &str) -> Named {
+    Named {
+        code: code.to_string(),
+        name: engine.organisation(code).map(|o| o.name).unwrap_or_default(),
+    }
+}
+
+fn public_view(engine: &Engine, code: &str, s: &DossierState) -> PublicView {
+    let step = s
+        .step
+        .as_deref()
+        .and_then(|id| s.workflow.as_ref().and_then(|w| w.step(id)))
+        .map(|st| st.name.clone());
+    let time_left = match (s.status.is_closed(), s.effective_due) {
+        (false, Some(due)) => engine.calendar().time_left(engine.now(), due).ok().map(|t| TimeLeft {
+            overdue: t.overdue,
+            vi: t.vi(),
+            en: t.en(),
+        }),
+        _ => None,
+    };
+    PublicView {
+        code: code.to_string(),
+        procedure: Named {
+            code: s.procedure.clone(),
+            name: s.procedure_name.clone(),
+        },
+        unit: organisation_name(engine, &s.unit),
+        status: StatusInfo {
+            code: s.status.code(),
+            name: s.status.name_vi().into(),
+            name_en: s.status.name_en().into(),
+        },
+        submitted_at: s.submitted_at,
+        received_at: s.received_at,
+        due: s.appointment,
+        finished_at: s.finished_at,
+        returned_at: s.returned_at,
+        step,
+        time_left,
+        history: s.history.iter().map(history_entry).collect(),
+    }
+}
+
+fn history_entry(h: &StatusChange) -> HistoryEntry {
+    HistoryEntry {
+        status: h.status.code(),
+        name: h.status.name_vi().into(),
+        at: h.at,
+    }
+}
+
+fn full_view(engine: &Engine, code: &str, s: DossierState) -> FullView {
+    FullView {
+        public: public_view(engine, code, &s),
+        channel: s.channel.code(),
+        receiving_unit: organisation_name(engine, &s.receiving_unit),
+        step_id: s.step.clone(),
+        step_due: s.step_due,
+        effective_due: s.effective_due,
+        supplement_requests: s.supplement_requests,
+        paused_minutes: s.paused_minutes,
+        extended: s.extended,
+        fees_requested_dong: s.fees_requested_dong,
+        paid: s.paid,
+        paid_online: s.paid_online,
+        electronic_result: s.electronic_result,
+        eid_level: s.eid_level,
+        identity_verified: s.identity_verified,
+        verdict: s.verdict,
+        version: s.version,
+        applicant: s.applicant,
+    }
+}
+
+/// Either view, as the caller is entitled.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum DossierView {
+    Full(Box<FullView>),
+    Public(Box<PublicView>),
+}
+
+fn view_for(engine: &Engine, user: Option<&motcua_store::User>, code: &str, s: DossierState) -> DossierView {
+    match user {
+        Some(u) if Engine::may_view_full(u, &s) => {
+            // Reads of personal data are logged with who and which dossier (never the data).
+            tracing::info!(target: "motcua::personal_data", reader = %u.username, code, "dossier personal data read");
+            DossierView::Full(Box::new(full_view(engine, code, s)))
+        }
+        _ => DossierView::Public(Box::new(public_view(engine, code, &s))),
+    }
+}
+
+/// A dossier: the public view for anyone, the full record for the applicant and the competent unit.
+#[utoipa::path(get, path = "/api/v1/dossiers/{code}", tag = "dossiers",
+    params(("code" = String, Path, description = "MaHoSo, e.g. 000.00.12.H21-240412-0001")),
+    responses((status = 200, body = DossierView), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    MaybeCaller(user): MaybeCaller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<DossierView>> {
+    let engine = state.engine();
+    let s = engine.state(code.trim()).await?;
+    Ok(Json(view_for(engine, user.as_ref(), code.trim(), s)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ActionBody {
+    /// `accept`, `refuse`, `request_supplement`, `supplement`, `forward`, `send_back`, `approve`,
+    /// `request_payment`, `pay`, `extend`, `withdraw`, `stop`, `finish`, `return_result`, `transfer`.
+    pub action: String,
+    #[serde(default)]
+    pub note: String,
+    pub to: Option<String>,
+    pub amount_dong: Option<i64>,
+    pub online: Option<bool>,
+    pub new_due: Option<String>,
+    pub to_unit: Option<String>,
+    pub electronic_result: Option<bool>,
+}
+
+/// Takes an action; answers with the new state, 409 when not allowed now or to this user.
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/actions", tag = "dossiers", request_body = ActionBody,
+    params(("code" = String, Path, description = "MaHoSo"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe action key")),
+    security(("bearer" = [])),
+    responses((status = 200, body = DossierView), (status = 409, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)))]
+pub async fn act(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<ActionBody>,
+) -> ApiResult<Json<DossierView>> {
+    let key = idempotency_key(&headers)?;
+    let req = ActionRequest {
+        action: body.action,
+        note: body.note,
+        to: body.to,
+        amount_dong: body.amount_dong,
+        online: body.online,
+        new_due: body.new_due,
+        to_unit: body.to_unit,
+        electronic_result: body.electronic_result,
+    };
+    let engine = state.engine();
+    let code = code.trim();
+    let s = engine.act_request(&user, code, &req, key.as_deref()).await?;
+    tracing::info!(code, action = %req.action, by = %user.username, "dossier action");
+    Ok(Json(view_for(engine, Some(&user), code, s)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventEntry {
+    pub version: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: DateTime<FixedOffset>,
+    pub actor: String,
+    pub role: Option<String>,
+    pub action: String,
+    pub status: u8,
+    pub step: Option<String>,
+    /// Trước hạn / Đúng hạn / Quá hạn of the step that was left.
+    pub verdict: Option<Verdict>,
+    pub note: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventList {
+    #[serde(rename = "MaHoSo")]
+    pub code: String,
+    pub events: Vec<EventEntry>,
+}
+
+/// The audit trail, for officers of the competent (or receiving) unit.
+#[utoipa::path(get, path = "/api/v1/dossiers/{code}/events", tag = "dossiers",
+    params(("code" = String, Path, description = "MaHoSo")), security(("bearer" = [])),
+    responses((status = 200, body = EventList), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn events(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<EventList>> {
+    let code = code.trim();
+    let s = state.engine().state(code).await?;
+    if !Engine::may_view_events(&user, &s) {
+        return Err(ApiError::Forbidden(
+            "the audit trail is shown to officers of the competent unit only".into(),
+        ));
+    }
+    let events = state
+        .store()
+        .dossier_events(code)
+        .await?
+        .into_iter()
+        .map(|e| EventEntry {
+            version: e.version,
+            at: e.event.at,
+            actor: e.event.actor,
+            role: e.event.role.map(|r| r.as_str().to_string()),
+            action: e.event.action.as_str().to_string(),
+            status: e.event.status.code(),
+            step: e.event.step,
+            verdict: e.event.verdict,
+            note: e.event.note,
+        })
+        .collect();
+    Ok(Json(EventList {
+        code: code.to_string(),
+        events,
+    }))
+}
