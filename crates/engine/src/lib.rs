@@ -11,6 +11,7 @@ use std::sync::{Arc, RwLock};
 use chrono::{DateTime, FixedOffset, Utc};
 use motcua_domain::calendar::{vietnam, OfficeHours, WorkCalendar};
 use motcua_domain::catalog::{FeeKind, Level};
+use motcua_domain::dossier::exchange::{self, ExchangeRecord};
 use motcua_domain::dossier::{
     self, counter_deltas, default_workflow, legal_time_for, Actor, Applicant, Command, Context, DossierState, Event,
     LegalTime, NewDossier, Rejection, Status, SubmissionChannel, Workflow,
@@ -595,7 +596,7 @@ impl Engine {
                 }
                 match target {
                     AppendTarget::Existing { .. } => Err(EngineError::Conflict),
-                    AppendTarget::Create { .. } => {
+                    AppendTarget::Create { .. } | AppendTarget::Imported { .. } => {
                         Err(EngineError::Internal(anyhow::anyhow!("conflict on a new dossier")))
                     }
                 }
@@ -604,6 +605,52 @@ impl Engine {
                 "the receiving unit has received 9,999 dossiers today; receive at another unit".into(),
             )),
         }
+    }
+
+    /// Loads one historical record of the national exchange format as a dossier. Atomic per
+    /// record; a code already present is left untouched (importing a file twice changes nothing).
+    pub async fn import_record(&self, record: &ExchangeRecord) -> EngineResult<ImportOutcome> {
+        let catalog = self.catalog();
+        let channel = record.channel.catalog_channel();
+        let (name, legal_time) = match catalog.get(&record.procedure) {
+            Some(p) => (p.name.clone(), legal_time_for(p, channel, FALLBACK_LEGAL_TIME)),
+            None => (String::new(), FALLBACK_LEGAL_TIME),
+        };
+        let event = exchange::import_event(record, &name, legal_time);
+        let state = dossier::apply(None, &event).map_err(|e| EngineError::invalid("record", e.reason))?;
+        let request = AppendRequest {
+            target: AppendTarget::Imported {
+                code: record.code.clone(),
+            },
+            events: vec![event],
+            state,
+            counters: Vec::new(),
+            idempotency: None,
+            outbox: Vec::new(),
+        };
+        match self.writer.append(request).await? {
+            AppendOutcome::Appended { .. } => Ok(ImportOutcome::Imported),
+            AppendOutcome::Duplicate { .. } => Ok(ImportOutcome::AlreadyPresent),
+            other => Err(EngineError::Internal(anyhow::anyhow!(
+                "unexpected import outcome {other:?}"
+            ))),
+        }
+    }
+
+    /// A dossier in the national exchange format (what the province syncs to the national portal);
+    /// an imported dossier keeps the fields of its original record that motcua does not track.
+    pub async fn export_record(&self, code: &str) -> EngineResult<ExchangeRecord> {
+        let state = self.state(code).await?;
+        let original = self
+            .store
+            .dossier_events(code)
+            .await?
+            .into_iter()
+            .next()
+            .filter(|e| e.event.action == dossier::EventAction::Import)
+            .and_then(|e| e.event.data.record)
+            .and_then(|v| serde_json::from_value::<ExchangeRecord>(v).ok());
+        Ok(exchange::export_record(code, &state, original.as_ref()))
     }
 
     /// Who may see a dossier's personal data: the applicant, officers of the competent unit, and
@@ -630,6 +677,13 @@ impl Engine {
             && (user.unit_code.as_deref() == Some(state.unit.as_str())
                 || user.unit_code.as_deref() == Some(state.receiving_unit.as_str()))
     }
+}
+
+/// What importing one historical record did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportOutcome {
+    Imported,
+    AlreadyPresent,
 }
 
 enum Appended {

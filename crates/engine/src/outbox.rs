@@ -3,9 +3,17 @@
 
 use std::time::Duration;
 
-use motcua_domain::dossier::{Action, DossierState, Event, EventAction, Status};
+use std::io::Write;
+use std::path::PathBuf;
+
+use motcua_domain::dossier::{exchange, Action, DossierState, Event, EventAction, Status};
 use motcua_store::dossiers::OutboxMessage;
 use motcua_store::Store;
+
+/// Topic of the messages for the applicant.
+pub const NOTIFICATION: &str = "notification";
+/// Topic of the exchange records synchronised to the National Public Service Portal.
+pub const PORTAL_SYNC: &str = "portal_sync";
 
 /// Messages for the applicant and for the national portal caused by one event.
 pub fn messages_for(before: Option<&DossierState>, e: &Event, after: &DossierState) -> Vec<OutboxMessage> {
@@ -22,7 +30,7 @@ pub fn messages_for(before: Option<&DossierState>, e: &Event, after: &DossierSta
     };
     if let Some(kind) = kind {
         out.push(OutboxMessage {
-            topic: "notification".into(),
+            topic: NOTIFICATION.into(),
             payload: serde_json::json!({
                 "kind": kind,
                 "status": e.status.code(),
@@ -32,11 +40,13 @@ pub fn messages_for(before: Option<&DossierState>, e: &Event, after: &DossierSta
             }),
         });
     }
-    // Every status change is synchronised to the National Public Service Portal (QĐ 766 1.4).
+    // Every status change is synchronised to the National Public Service Portal (QĐ 766 1.4) as
+    // the dossier's exchange record; the writer fills in `MaHoSo`.
     if before.is_none_or(|b| b.status != after.status) {
+        let record = exchange::export_record("", after, None);
         out.push(OutboxMessage {
-            topic: "portal_sync".into(),
-            payload: serde_json::json!({"status": e.status.code(), "at": e.at}),
+            topic: PORTAL_SYNC.into(),
+            payload: serde_json::to_value(&record).unwrap_or(serde_json::Value::Null),
         });
     }
     out
@@ -56,6 +66,45 @@ impl Delivery for LogDelivery {
     fn deliver(&self, topic: &str, code: &str, payload: &serde_json::Value) -> Result<(), String> {
         tracing::info!(topic, code, kind = %payload["kind"], status = %payload["status"], "outbox message delivered");
         Ok(())
+    }
+}
+
+/// Appends portal-sync records to a daily JSON Lines file in `dir` (the national exchange format),
+/// which the province's connector to the National Public Service Portal picks up.
+pub struct PortalSyncFile {
+    pub dir: PathBuf,
+}
+
+impl Delivery for PortalSyncFile {
+    fn deliver(&self, _topic: &str, _code: &str, payload: &serde_json::Value) -> Result<(), String> {
+        std::fs::create_dir_all(&self.dir).map_err(|e| e.to_string())?;
+        let day = chrono::Utc::now()
+            .with_timezone(&motcua_domain::calendar::vietnam())
+            .format("%Y%m%d");
+        let path = self.dir.join(format!("dvcqg-{day}.jsonl"));
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        writeln!(file, "{payload}").map_err(|e| e.to_string())?;
+        file.sync_data().map_err(|e| e.to_string())
+    }
+}
+
+/// Routes each topic to its delivery: portal sync to one, everything else to another.
+pub struct ByTopic {
+    pub portal_sync: Box<dyn Delivery>,
+    pub other: Box<dyn Delivery>,
+}
+
+impl Delivery for ByTopic {
+    fn deliver(&self, topic: &str, code: &str, payload: &serde_json::Value) -> Result<(), String> {
+        if topic == PORTAL_SYNC {
+            self.portal_sync.deliver(topic, code, payload)
+        } else {
+            self.other.deliver(topic, code, payload)
+        }
     }
 }
 

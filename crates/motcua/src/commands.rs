@@ -46,7 +46,12 @@ async fn run_server(config: &Config, store: Store, listen: &str, demo: bool) -> 
     let state = AppState::load(store.clone(), settings).await?;
     tokio::spawn(motcua_engine::outbox::run_delivery(
         store.clone(),
-        Box::new(motcua_engine::outbox::LogDelivery),
+        Box::new(motcua_engine::outbox::ByTopic {
+            portal_sync: Box::new(motcua_engine::outbox::PortalSyncFile {
+                dir: config.data_dir.join("portal-sync"),
+            }),
+            other: Box::new(motcua_engine::outbox::LogDelivery),
+        }),
         std::time::Duration::from_secs(5),
     ));
     let listener = tokio::net::TcpListener::bind(listen)
@@ -164,9 +169,7 @@ pub async fn import(config: Config, kind: ImportKind, path: &Path) -> anyhow::Re
     match kind {
         ImportKind::Units => import_units(&store, path).await?,
         ImportKind::Catalog => import_catalog(&store, path).await?,
-        ImportKind::Dossiers => {
-            bail!("import dossiers is not available yet: it arrives with the lifecycle engine (issue #3)")
-        }
+        ImportKind::Dossiers => import_dossiers(&store, path).await?,
     }
     store.close().await;
     println!("a running server picks up the change when restarted");
@@ -226,5 +229,87 @@ async fn import_catalog(store: &Store, path: &Path) -> anyhow::Result<()> {
     let summary = store.import_procedures(&procedures).await?;
     print_summary("procedures", &summary);
     println!("{} lines skipped", errors.len());
+    Ok(())
+}
+
+/// Historical dossiers in the national exchange format: every line is checked first and reported
+/// with its line number; valid lines are imported one transaction each (never half a dossier);
+/// codes already present are skipped, so importing a file twice changes nothing.
+async fn import_dossiers(store: &Store, path: &Path) -> anyhow::Result<()> {
+    use motcua_domain::dossier::exchange;
+    use motcua_engine::{Engine, ImportOutcome};
+
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = text_maybe_gzip(&bytes)?;
+    let (records, errors) = exchange::parse_jsonl(&text);
+    for e in &errors {
+        eprintln!("skipped: {e}");
+    }
+    let engine = Engine::start(store.clone()).await?;
+    let bar = ProgressBar::new(records.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} dossiers {per_sec}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut tasks = tokio::task::JoinSet::new();
+    let (mut imported, mut present, mut failed) = (0u64, 0u64, 0u64);
+    let mut pending = records.into_iter();
+    loop {
+        // Keep a few hundred records in flight so the writer commits them in batches.
+        while tasks.len() < 256 {
+            let Some((line, record)) = pending.next() else { break };
+            let engine = engine.clone();
+            tasks.spawn(async move { (line, engine.import_record(&record).await) });
+        }
+        let Some(done) = tasks.join_next().await else { break };
+        let (line, outcome) = done?;
+        bar.inc(1);
+        match outcome {
+            Ok(ImportOutcome::Imported) => imported += 1,
+            Ok(ImportOutcome::AlreadyPresent) => present += 1,
+            Err(e) => {
+                failed += 1;
+                bar.suspend(|| eprintln!("line {line}: skipped: {e}"));
+            }
+        }
+    }
+    bar.finish_and_clear();
+    println!(
+        "dossiers: {imported} imported, {present} already present, {} lines skipped",
+        errors.len() as u64 + failed
+    );
+    Ok(())
+}
+
+/// Writes dossiers in the national exchange format (personal identification numbers masked).
+pub async fn export_dossiers(
+    config: Config,
+    out: &Path,
+    unit: Option<&str>,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+
+    let (store, _) = setup::open_deployment(&config).await?;
+    let engine = motcua_engine::Engine::start(store.clone()).await?;
+    let tz = motcua_domain::calendar::vietnam();
+    let start_ms = |d: chrono::NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_local_timezone(tz).single())
+            .map_or(0, |t| t.timestamp_millis())
+    };
+    let from_ms = from.map_or(i64::MIN, start_ms);
+    let to_ms = to.and_then(|d| d.succ_opt()).map_or(i64::MAX, start_ms);
+    let codes = store.dossier_codes(unit, from_ms, to_ms).await?;
+    let file = std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let mut writer = std::io::BufWriter::new(file);
+    for code in &codes {
+        let record = engine.export_record(code).await?;
+        writeln!(writer, "{}", motcua_domain::dossier::exchange::to_json_line(&record))?;
+    }
+    writer.flush()?;
+    store.close().await;
+    println!("{} dossiers written to {}", codes.len(), out.display());
     Ok(())
 }

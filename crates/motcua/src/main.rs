@@ -89,6 +89,23 @@ enum Command {
         #[arg(long, default_value_t = 32)]
         concurrency: usize,
     },
+    /// Write dossiers in the national exchange format (JSON Lines; personal ids masked).
+    Export {
+        #[arg(value_enum)]
+        kind: ExportKind,
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+        /// Only this competent unit (DonViXuLy).
+        #[arg(long)]
+        unit: Option<String>,
+        /// First submission day, YYYY-MM-DD.
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Last submission day, YYYY-MM-DD.
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+    },
     /// Apply pending database migrations and exit.
     Migrate,
     /// Write a consistent copy of the SQLite database while the server may be running.
@@ -105,7 +122,13 @@ pub enum ImportKind {
     Units,
     /// Procedure catalogue in the National Public Service Portal's JSON Lines shape (.jsonl or .jsonl.gz).
     Catalog,
-    /// Historical dossiers in the national exchange format [arrives with the lifecycle engine, issue #3].
+    /// Historical dossiers in the national exchange format (JSON Lines, see docs).
+    Dossiers,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ExportKind {
+    /// Dossiers in the national exchange format.
     Dossiers,
 }
 
@@ -141,6 +164,13 @@ fn main() -> ExitCode {
                 };
                 bench::run(name, dossiers, iterations, &options).await
             }
+            Command::Export {
+                kind: ExportKind::Dossiers,
+                out,
+                unit,
+                from,
+                to,
+            } => commands::export_dossiers(config, &out, unit.as_deref(), from, to).await,
             Command::Migrate => commands::migrate(config).await,
             Command::Backup { out } => commands::backup(config, &out).await,
         }

@@ -22,6 +22,9 @@ const MAX_BATCH: usize = 512;
 pub enum AppendTarget {
     /// A new dossier: the writer allocates its code from the receiving unit and the day.
     Create { receiving_unit: UnitCode, day: NaiveDate },
+    /// A historical dossier with its own code; if the code exists already nothing is written and
+    /// the outcome is `Duplicate` (importing a file twice changes nothing).
+    Imported { code: String },
     /// An existing dossier expected at `expected_version` (optimistic concurrency).
     Existing { code: String, expected_version: i64 },
 }
@@ -293,7 +296,7 @@ impl Store {
                 events += 1;
             }
             if let Some(state) = state {
-                insert_row(&mut tx, &code, &state).await?;
+                insert_row(&mut tx, &code, &state, false).await?;
                 add_counters(&mut tx, &deltas).await?;
                 dossiers += 1;
             }
@@ -350,8 +353,18 @@ async fn write_batch(conn: &mut sqlx::AnyConnection, requests: &[&AppendRequest]
                     continue;
                 };
                 let code = code.to_string();
-                insert_row(&mut *conn, &code, &r.state).await?;
+                insert_row(&mut *conn, &code, &r.state, false).await?;
                 (code, 0)
+            }
+            AppendTarget::Imported { code } => {
+                if !insert_row(&mut *conn, code, &r.state, true).await? {
+                    outcomes.push(AppendOutcome::Duplicate {
+                        code: code.clone(),
+                        response: serde_json::Value::Null,
+                    });
+                    continue;
+                }
+                (code.clone(), 0)
             }
             AppendTarget::Existing { code, expected_version } => {
                 if !update_row(&mut *conn, code, &r.state, *expected_version).await? {
@@ -389,10 +402,15 @@ async fn write_batch(conn: &mut sqlx::AnyConnection, requests: &[&AppendRequest]
             ]);
         }
         for m in &r.outbox {
+            // The code of a new dossier is known only here: every message carries it.
+            let mut payload = m.payload.clone();
+            if let Some(obj) = payload.as_object_mut() {
+                obj.insert("MaHoSo".into(), serde_json::Value::String(code.clone()));
+            }
             outbox.push(vec![
                 Arg::Text(m.topic.clone()),
                 Arg::Text(code.clone()),
-                Arg::Text(m.payload.to_string()),
+                Arg::Text(payload.to_string()),
                 Arg::Int(recorded),
                 Arg::Int(0),
                 Arg::Int(recorded),
@@ -500,37 +518,44 @@ fn columns(state: &DossierState) -> Result<RowColumns> {
     })
 }
 
-async fn insert_row(conn: &mut sqlx::AnyConnection, code: &str, s: &DossierState) -> Result<()> {
+/// Inserts a dossier row; with `if_absent`, an existing code is left alone and false returned.
+async fn insert_row(conn: &mut sqlx::AnyConnection, code: &str, s: &DossierState, if_absent: bool) -> Result<bool> {
     let c = columns(s)?;
-    sqlx::query(
+    let on_conflict = if if_absent {
+        " ON CONFLICT (code) DO NOTHING"
+    } else {
+        ""
+    };
+    let sql = format!(
         "INSERT INTO dossiers (code, procedure_code, unit, receiving_unit, channel, status, step, \
          applicant_username, applicant_name, applicant_pid, submitted_at, received_at, appointment, \
          effective_due, step_due, finished_at, returned_at, version, state, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
-    )
-    .bind(code)
-    .bind(&s.procedure)
-    .bind(&s.unit)
-    .bind(&s.receiving_unit)
-    .bind(i64::from(s.channel.code()))
-    .bind(c.status)
-    .bind(&s.step)
-    .bind(&s.applicant_username)
-    .bind(&s.applicant.name)
-    .bind(c.applicant_pid)
-    .bind(ms(s.submitted_at))
-    .bind(opt_ms(s.received_at))
-    .bind(opt_ms(s.appointment))
-    .bind(opt_ms(s.effective_due))
-    .bind(opt_ms(s.step_due))
-    .bind(opt_ms(s.finished_at))
-    .bind(opt_ms(s.returned_at))
-    .bind(s.version)
-    .bind(c.state)
-    .bind(now_ms())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20){on_conflict}"
+    );
+    let done = sqlx::query(&sql)
+        .bind(code)
+        .bind(&s.procedure)
+        .bind(&s.unit)
+        .bind(&s.receiving_unit)
+        .bind(i64::from(s.channel.code()))
+        .bind(c.status)
+        .bind(&s.step)
+        .bind(&s.applicant_username)
+        .bind(&s.applicant.name)
+        .bind(c.applicant_pid)
+        .bind(ms(s.submitted_at))
+        .bind(opt_ms(s.received_at))
+        .bind(opt_ms(s.appointment))
+        .bind(opt_ms(s.effective_due))
+        .bind(opt_ms(s.step_due))
+        .bind(opt_ms(s.finished_at))
+        .bind(opt_ms(s.returned_at))
+        .bind(s.version)
+        .bind(c.state)
+        .bind(now_ms())
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Writes the new state if the row is still at `expected_version`; false on a conflict.
@@ -701,4 +726,20 @@ pub struct PendingMessage {
     pub code: String,
     pub payload: serde_json::Value,
     pub attempts: i64,
+}
+
+impl Store {
+    /// Codes of the dossiers submitted in [from, to) (milliseconds), of one unit or all, in code order.
+    pub async fn dossier_codes(&self, unit: Option<&str>, from_ms: i64, to_ms: i64) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT code FROM dossiers WHERE submitted_at >= $1 AND submitted_at < $2 \
+             AND ($3 = '' OR unit = $3) ORDER BY code",
+        )
+        .bind(from_ms)
+        .bind(to_ms)
+        .bind(unit.unwrap_or(""))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(c,)| c).collect())
+    }
 }
