@@ -3,6 +3,7 @@
 //! the events with their projections through the group-committing writer.
 
 pub mod catalog;
+pub mod documents;
 pub mod outbox;
 
 use std::collections::HashMap;
@@ -132,6 +133,8 @@ pub struct Engine {
     store: Store,
     writer: DossierWriter,
     views: Arc<RwLock<Views>>,
+    /// Where dossier documents are stored (content-addressed); none refuses uploads.
+    files_dir: Option<std::path::PathBuf>,
     /// The clock; tests and the simulator replace it.
     clock: Arc<dyn Fn() -> DateTime<FixedOffset> + Send + Sync>,
 }
@@ -147,6 +150,7 @@ impl Engine {
                 organisations: Arc::new(HashMap::new()),
             })),
             clock: Arc::new(|| Utc::now().with_timezone(&vietnam())),
+            files_dir: None,
             store,
         };
         engine.reload().await?;
@@ -156,6 +160,12 @@ impl Engine {
     /// The same engine with another clock (for tests and simulations).
     pub fn with_clock(mut self, clock: impl Fn() -> DateTime<FixedOffset> + Send + Sync + 'static) -> Engine {
         self.clock = Arc::new(clock);
+        self
+    }
+
+    /// The same engine storing documents under `dir`.
+    pub fn with_files_dir(mut self, dir: std::path::PathBuf) -> Engine {
+        self.files_dir = Some(dir);
         self
     }
 
@@ -607,6 +617,40 @@ impl Engine {
         }
     }
 
+    /// Open dossiers (of one unit or all) already overdue or due within `within_hours` working
+    /// hours, soonest first: the scheduler's flags behind inbox warnings.
+    pub async fn deadline_flags(
+        &self,
+        unit: Option<&str>,
+        within_hours: u32,
+        limit: i64,
+    ) -> EngineResult<Vec<DeadlineFlag>> {
+        let now = self.now();
+        let calendar = self.calendar();
+        let horizon = calendar
+            .add_working_minutes(now, i64::from(within_hours) * 60)
+            .map_err(|e| EngineError::invalid("within_hours", e.to_string()))?;
+        let rows = self.store.dossiers_due_before(unit, horizon, limit).await?;
+        let mut flags = Vec::with_capacity(rows.len());
+        for (code, status, due_ms) in rows {
+            let Some(due) = motcua_store::dossiers::instant_from_ms(due_ms) else {
+                continue;
+            };
+            let left = calendar
+                .time_left(now, due)
+                .map_err(|e| EngineError::Internal(e.into()))?;
+            flags.push(DeadlineFlag {
+                code,
+                status: u8::try_from(status).unwrap_or(0),
+                due,
+                overdue: left.overdue,
+                time_left_vi: left.vi(),
+                time_left_en: left.en(),
+            });
+        }
+        Ok(flags)
+    }
+
     /// Loads one historical record of the national exchange format as a dossier. Atomic per
     /// record; a code already present is left untouched (importing a file twice changes nothing).
     pub async fn import_record(&self, record: &ExchangeRecord) -> EngineResult<ImportOutcome> {
@@ -677,6 +721,19 @@ impl Engine {
             && (user.unit_code.as_deref() == Some(state.unit.as_str())
                 || user.unit_code.as_deref() == Some(state.receiving_unit.as_str()))
     }
+}
+
+/// An open dossier near or past its (effective) due instant.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct DeadlineFlag {
+    #[serde(rename = "MaHoSo")]
+    pub code: String,
+    pub status: u8,
+    pub due: DateTime<FixedOffset>,
+    pub overdue: bool,
+    /// "còn 0 ngày 3 giờ" / "quá 1 ngày 2 giờ".
+    pub time_left_vi: String,
+    pub time_left_en: String,
 }
 
 /// What importing one historical record did.

@@ -109,6 +109,7 @@ on_both_backends!(
     concurrent_actions_one_wins_the_other_conflicts,
     rebuild_from_the_log_equals_the_live_projections,
     bad_input_is_rejected_with_field_reasons,
+    documents_are_checked_and_stored_once,
 );
 
 async fn counter_submission_runs_the_full_path(store: &Store) {
@@ -437,4 +438,57 @@ async fn bad_input_is_rejected_with_field_reasons(store: &Store) {
         Err(EngineError::NotAllowed(_))
     ));
     assert_eq!(store.dossier_totals().await.unwrap(), (0, 0));
+}
+
+async fn documents_are_checked_and_stored_once(store: &Store) {
+    use motcua_engine::documents::{file_path, DocumentMeta};
+    let files = std::env::temp_dir().join(format!("motcua-docs-test-{}-{:?}", std::process::id(), store.backend()));
+    let w = world(store).await;
+    let e = w.engine.clone().with_files_dir(files.clone());
+    let code = e.submit(&citizen(), submission(2), None).await.unwrap().code;
+    let pdf = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n".to_vec();
+    let meta = |component: &str| DocumentMeta {
+        component: component.into(),
+        file_name: "to-khai.pdf".into(),
+        digitised: true,
+        ..Default::default()
+    };
+    let first = e
+        .attach_document(&citizen(), &code, meta("Tờ khai"), &pdf)
+        .await
+        .unwrap();
+    let second = e
+        .attach_document(&counter(), &code, meta("Bản sao"), &pdf)
+        .await
+        .unwrap();
+    assert_eq!((first.seq, second.seq), (1, 2));
+    assert_eq!(first.hash, second.hash, "same content, one file");
+    assert!(file_path(&files, &first.hash).exists());
+    // Not a PDF/JPEG/PNG, empty, or from someone else: refused, nothing stored.
+    let refused = [
+        e.attach_document(&citizen(), &code, meta("x"), b"MZ\x90 executable")
+            .await,
+        e.attach_document(&citizen(), &code, meta("x"), b"").await,
+        e.attach_document(&user("congdan2", Role::Citizen, None), &code, meta("x"), &pdf)
+            .await,
+        e.attach_document(
+            &citizen(),
+            &code,
+            DocumentMeta {
+                is_result: true,
+                ..meta("x")
+            },
+            &pdf,
+        )
+        .await,
+    ];
+    assert!(refused.iter().all(Result::is_err), "{refused:?}");
+    assert_eq!(store.dossier_documents(&code).await.unwrap().len(), 2);
+    let (doc, bytes) = e.document_content(&citizen(), &code, 1).await.unwrap();
+    assert_eq!((doc.component.as_str(), bytes), ("Tờ khai", pdf));
+    assert!(e
+        .document_content(&user("congdan2", Role::Citizen, None), &code, 1)
+        .await
+        .is_err());
+    let _ = std::fs::remove_dir_all(&files);
 }

@@ -7,6 +7,7 @@ use clap::ValueEnum;
 use motcua_domain::calendar::{WorkCalendar, WorkDuration};
 use motcua_domain::catalog::{SearchFilter, SearchIndex};
 
+mod assistant;
 mod lifecycle;
 
 /// Flags shared by the database benchmarks.
@@ -28,7 +29,7 @@ pub enum BenchName {
     Lifecycle,
     /// The QĐ 766 index [arrives with issue #7].
     Index,
-    /// The virtual assistant [arrives with issue #4].
+    /// The virtual assistant: accuracy on the bundled question sets, index build, latency over HTTP.
     Assistant,
 }
 
@@ -47,9 +48,7 @@ pub async fn run(name: BenchName, dossiers: u64, iterations: u64, options: &Benc
         BenchName::Search => search(iterations),
         BenchName::Lifecycle => lifecycle::run(dossiers, options).await,
         BenchName::Index => anyhow::bail!("bench index arrives with the QĐ 766 index (issue #7)"),
-        BenchName::Assistant => {
-            anyhow::bail!("bench assistant arrives with the virtual assistant (issue #4)")
-        }
+        BenchName::Assistant => assistant::run().await,
     }
 }
 

@@ -42,6 +42,7 @@ async fn run_server(config: &Config, store: Store, listen: &str, demo: bool) -> 
     let settings = WebSettings {
         token_ttl: chrono::Duration::hours(config.token_ttl_hours),
         demo,
+        files_dir: Some(config.data_dir.join("files")),
     };
     let state = AppState::load(store.clone(), settings).await?;
     tokio::spawn(motcua_engine::outbox::run_delivery(

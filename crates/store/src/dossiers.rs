@@ -743,3 +743,108 @@ impl Store {
         Ok(rows.into_iter().map(|(c,)| c).collect())
     }
 }
+
+/// A file attached to a dossier (a component of the application or a result).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DossierDocument {
+    pub seq: i64,
+    /// The required-document component it answers, as the catalogue names it.
+    pub component: String,
+    pub file_name: String,
+    /// SHA-256 of the content; the file lives at `files/<first two hex>/<hash>` in the data dir.
+    pub hash: String,
+    pub size: i64,
+    pub media_type: String,
+    pub is_result: bool,
+    /// Scanned or born digital (QĐ 766 4.2).
+    pub digitised: bool,
+    /// Reused from an earlier result of the same citizen (QĐ 766 4.3).
+    pub reused: bool,
+    /// Taken from the citizen's personal data store (QĐ 766 4.4).
+    pub from_data_store: bool,
+    pub uploaded_by: String,
+    pub uploaded_at_ms: i64,
+}
+
+impl Store {
+    /// Records a stored file and attaches it to a dossier, in one transaction; returns its number.
+    pub async fn attach_document(&self, code: &str, doc: &DossierDocument) -> Result<i64> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO documents (hash, size, media_type, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (hash) DO NOTHING",
+        )
+        .bind(&doc.hash)
+        .bind(doc.size)
+        .bind(&doc.media_type)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        let (seq,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) + 1 FROM dossier_documents WHERE code = $1")
+            .bind(code)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO dossier_documents (code, seq, component, file_name, hash, is_result, digitised, reused, \
+             from_data_store, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(code)
+        .bind(seq)
+        .bind(&doc.component)
+        .bind(&doc.file_name)
+        .bind(&doc.hash)
+        .bind(i64::from(doc.is_result))
+        .bind(i64::from(doc.digitised))
+        .bind(i64::from(doc.reused))
+        .bind(i64::from(doc.from_data_store))
+        .bind(&doc.uploaded_by)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
+
+    /// The documents of a dossier, in upload order.
+    pub async fn dossier_documents(&self, code: &str) -> Result<Vec<DossierDocument>> {
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            i64,
+            String,
+            i64,
+            i64,
+            i64,
+            i64,
+            String,
+            i64,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT d.seq, d.component, d.file_name, d.hash, f.size, f.media_type, d.is_result, d.digitised, \
+             d.reused, d.from_data_store, d.uploaded_by, d.uploaded_at FROM dossier_documents d \
+             JOIN documents f ON f.hash = d.hash WHERE d.code = $1 ORDER BY d.seq",
+        )
+        .bind(code)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| DossierDocument {
+                seq: r.0,
+                component: r.1,
+                file_name: r.2,
+                hash: r.3,
+                size: r.4,
+                media_type: r.5,
+                is_result: r.6 != 0,
+                digitised: r.7 != 0,
+                reused: r.8 != 0,
+                from_data_store: r.9 != 0,
+                uploaded_by: r.10,
+                uploaded_at_ms: r.11,
+            })
+            .collect())
+    }
+}

@@ -15,12 +15,11 @@ use std::time::Duration;
 use axum::routing::get;
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 pub use state::{AppState, WebSettings};
 
-/// Largest request body the API accepts (uploads get their own limit later).
+/// Largest request body the API accepts (document uploads have their own limit).
 const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// Vietnam's offset (UTC+7, no daylight saving since 1975).
@@ -43,7 +42,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics))
         .nest("/api/v1", api::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {

@@ -14,8 +14,10 @@ use crate::api;
         api::calendar::year, api::calendar::due, api::calendar::lunar,
         api::ids::check,
         api::catalog::list, api::catalog::detail,
-        api::dossiers::submit, api::dossiers::get, api::dossiers::act, api::dossiers::events,
+        api::dossiers::submit, api::dossiers::get, api::dossiers::act, api::dossiers::events, api::dossiers::deadlines,
+        api::documents::upload, api::documents::list, api::documents::download,
         api::units::list, api::units::organisations,
+        api::assistant::ask,
         api::auth::token, api::auth::me,
     ),
     modifiers(&BearerAuth),
@@ -25,6 +27,7 @@ use crate::api;
         (name = "catalogue", description = "Administrative procedures"),
         (name = "dossiers", description = "Dossier intake, views, actions and audit trail"),
         (name = "units", description = "Administrative units and organisations"),
+        (name = "assistant", description = "Virtual assistant for citizens"),
         (name = "auth", description = "Tokens for API clients"),
     )
 )]

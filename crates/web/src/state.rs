@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use motcua_assistant::{Assistant, Dictionary};
 use motcua_domain::calendar::WorkCalendar;
 use motcua_engine::{CatalogView, Engine};
 use motcua_store::Store;
@@ -16,6 +17,8 @@ pub struct WebSettings {
     pub token_ttl: chrono::Duration,
     /// Demo deployments print their accounts and allow the shared demo password.
     pub demo: bool,
+    /// Where dossier documents are stored; none refuses uploads.
+    pub files_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for WebSettings {
@@ -23,6 +26,7 @@ impl Default for WebSettings {
         WebSettings {
             token_ttl: chrono::Duration::hours(12),
             demo: false,
+            files_dir: None,
         }
     }
 }
@@ -30,6 +34,7 @@ impl Default for WebSettings {
 struct Inner {
     store: Store,
     engine: Engine,
+    assistant: Arc<Assistant>,
     metrics: Metrics,
     settings: WebSettings,
 }
@@ -42,15 +47,25 @@ pub struct AppState {
 impl AppState {
     /// Builds the state from what the store holds and starts the engine.
     pub async fn load(store: Store, settings: WebSettings) -> anyhow::Result<AppState> {
-        let engine = Engine::start(store.clone()).await?;
-        Self::with_engine(engine, settings)
+        let mut engine = Engine::start(store.clone()).await?;
+        if let Some(dir) = &settings.files_dir {
+            engine = engine.with_files_dir(dir.clone());
+        }
+        Self::with_engine(engine, settings).await
     }
 
-    /// Builds the state around an engine already started (tests with their own clock).
-    pub fn with_engine(engine: Engine, settings: WebSettings) -> anyhow::Result<AppState> {
+    /// Builds the state around an engine already started (tests with their own clock); the
+    /// assistant's index is built from the engine's catalogue (about a second for 2,642 procedures).
+    pub async fn with_engine(engine: Engine, settings: WebSettings) -> anyhow::Result<AppState> {
+        let procedures = engine.catalog().procedures.clone();
+        let assistant = tokio::task::spawn_blocking(move || -> anyhow::Result<Assistant> {
+            Ok(Assistant::new(procedures, Dictionary::bundled_checked()?))
+        })
+        .await??;
         Ok(AppState {
             inner: Arc::new(Inner {
                 store: engine.store().clone(),
+                assistant: Arc::new(assistant),
                 engine,
                 metrics: Metrics::new()?,
                 settings,
@@ -64,6 +79,10 @@ impl AppState {
 
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
+    }
+
+    pub fn assistant(&self) -> &Assistant {
+        &self.inner.assistant
     }
 
     pub fn metrics(&self) -> &Metrics {

@@ -90,7 +90,22 @@ async fn measure(
     let engine = Engine::start(store.clone()).await?;
     let fsyncs = disk_fsyncs_per_s(dir)?;
 
-    let counter = officer("tiepnhan1", Role::CounterOfficer, "000.00.12.H21");
+    // A dossier code has a 4-digit sequence per receiving unit and day, so a large run receives
+    // at the one-stop counters of several organisations (at most 9,000 dossiers each).
+    let receiving: Vec<String> = store
+        .organisations()
+        .await?
+        .into_iter()
+        .map(|o| o.code)
+        .take((dossiers as usize).div_ceil(9_000).max(1))
+        .collect();
+    let counters: Arc<Vec<User>> = Arc::new(
+        receiving
+            .iter()
+            .enumerate()
+            .map(|(i, unit)| officer(&format!("tiepnhan{i}"), Role::CounterOfficer, unit))
+            .collect(),
+    );
     let specialist = officer("chuyenvien1", Role::Specialist, "23575");
     let leader = officer("lanhdao1", Role::Leader, "23575");
     let next = Arc::new(std::sync::atomic::AtomicU64::new(0));
@@ -100,7 +115,7 @@ async fn measure(
     let mut clients = Vec::new();
     for _ in 0..options.concurrency.max(1) {
         let (engine, next, latencies) = (engine.clone(), next.clone(), latencies.clone());
-        let (counter, specialist, leader) = (counter.clone(), specialist.clone(), leader.clone());
+        let (counters, specialist, leader) = (counters.clone(), specialist.clone(), leader.clone());
         clients.push(tokio::spawn(async move {
             let mut mine = Vec::new();
             loop {
@@ -108,6 +123,7 @@ async fn measure(
                 if i >= dossiers {
                     break;
                 }
+                let counter = &counters[i as usize % counters.len()];
                 let t = Instant::now();
                 let sub = Submission {
                     procedure: "1.001193".into(),
@@ -118,13 +134,13 @@ async fn measure(
                         ..Default::default()
                     },
                 };
-                let code = engine.submit(&counter, sub, Some(&format!("bench-{i}"))).await?.code;
+                let code = engine.submit(counter, sub, Some(&format!("bench-{i}"))).await?.code;
                 mine.push(t.elapsed().as_nanos() as u64);
                 for (who, what) in [
                     (&specialist, "forward"),
                     (&leader, "approve"),
                     (&specialist, "finish"),
-                    (&counter, "return_result"),
+                    (counter, "return_result"),
                 ] {
                     let t = Instant::now();
                     let req = ActionRequest {

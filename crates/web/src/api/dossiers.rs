@@ -392,3 +392,82 @@ pub async fn events(
         events,
     }))
 }
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeadlineQuery {
+    /// The unit (default: the caller's own unit; province admins and leadership viewers may ask any).
+    pub unit: Option<String>,
+    /// Horizon in working hours (default 8 = one working day).
+    pub within_hours: Option<u32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeadlineEntry {
+    #[serde(rename = "MaHoSo")]
+    pub code: String,
+    pub status: u8,
+    #[schema(value_type = String, format = DateTime)]
+    pub due: DateTime<FixedOffset>,
+    pub overdue: bool,
+    pub time_left_vi: String,
+    pub time_left_en: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeadlineList {
+    pub unit: Option<String>,
+    pub overdue: usize,
+    pub due_soon: usize,
+    pub items: Vec<DeadlineEntry>,
+}
+
+/// Open dossiers already overdue or due within the horizon, soonest first (inbox warnings).
+#[utoipa::path(get, path = "/api/v1/deadlines", tag = "dossiers", params(DeadlineQuery), security(("bearer" = [])),
+    responses((status = 200, body = DeadlineList), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn deadlines(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    crate::error::Query(q): crate::error::Query<DeadlineQuery>,
+) -> ApiResult<Json<DeadlineList>> {
+    use motcua_domain::roles::Role;
+    let province_wide = matches!(user.role, Role::ProvinceAdmin | Role::LeadershipViewer);
+    let unit = match (q.unit, province_wide) {
+        (Some(u), true) => Some(u),
+        (None, true) => None,
+        (asked, false) => {
+            let own = user
+                .unit_code
+                .clone()
+                .ok_or_else(|| ApiError::Forbidden("deadlines are shown to officers of a unit".into()))?;
+            if asked.as_deref().is_some_and(|a| a != own) {
+                return Err(ApiError::Forbidden(
+                    "officers see the deadlines of their own unit".into(),
+                ));
+            }
+            Some(own)
+        }
+    };
+    let within = q.within_hours.unwrap_or(8);
+    if within > 8 * 60 {
+        return Err(ApiError::invalid("within_hours", "at most 480 working hours"));
+    }
+    let flags = state.engine().deadline_flags(unit.as_deref(), within, 1000).await?;
+    let overdue = flags.iter().filter(|f| f.overdue).count();
+    Ok(Json(DeadlineList {
+        unit,
+        overdue,
+        due_soon: flags.len() - overdue,
+        items: flags
+            .into_iter()
+            .map(|f| DeadlineEntry {
+                code: f.code,
+                status: f.status,
+                due: f.due,
+                overdue: f.overdue,
+                time_left_vi: f.time_left_vi,
+                time_left_en: f.time_left_en,
+            })
+            .collect(),
+    }))
+}

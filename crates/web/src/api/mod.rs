@@ -1,8 +1,10 @@
 //! The `/api/v1` routes.
 
+pub mod assistant;
 pub mod auth;
 pub mod calendar;
 pub mod catalog;
+pub mod documents;
 pub mod dossiers;
 pub mod ids;
 pub mod units;
@@ -25,8 +27,19 @@ pub fn router() -> Router<AppState> {
         .route("/dossiers/{code}", get(dossiers::get))
         .route("/dossiers/{code}/actions", post(dossiers::act))
         .route("/dossiers/{code}/events", get(dossiers::events))
+        .route(
+            "/dossiers/{code}/documents",
+            get(documents::list)
+                .post(documents::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    motcua_engine::documents::MAX_DOCUMENT_BYTES + 1024,
+                )),
+        )
+        .route("/dossiers/{code}/documents/{seq}", get(documents::download))
+        .route("/deadlines", get(dossiers::deadlines))
         .route("/units", get(units::list))
         .route("/organisations", get(units::organisations))
+        .route("/assistant/ask", post(assistant::ask))
         .route("/auth/token", post(auth::token))
         .route("/auth/me", get(auth::me))
         .fallback(not_found)
