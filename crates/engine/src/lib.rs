@@ -123,6 +123,8 @@ fn actor_of(user: &User) -> Actor {
 }
 
 struct Views {
+    /// Configured workflows by (procedure, unit or "" for the province-wide one).
+    workflows: Arc<HashMap<(String, String), Workflow>>,
     calendar: Arc<WorkCalendar>,
     catalog: Arc<CatalogView>,
     organisations: Arc<HashMap<String, Organisation>>,
@@ -145,6 +147,7 @@ impl Engine {
         let engine = Engine {
             writer: DossierWriter::start(store.clone()),
             views: Arc::new(RwLock::new(Views {
+                workflows: Arc::new(HashMap::new()),
                 calendar: Arc::new(WorkCalendar::default()),
                 catalog: Arc::new(CatalogView::new(Vec::new())),
                 organisations: Arc::new(HashMap::new()),
@@ -211,7 +214,15 @@ impl Engine {
             .into_iter()
             .map(|o| (o.code.clone(), o))
             .collect();
+        let workflows = self
+            .store
+            .workflows()
+            .await?
+            .into_iter()
+            .map(|w| ((w.procedure.clone(), w.unit.clone().unwrap_or_default()), w))
+            .collect();
         let views = Views {
+            workflows: Arc::new(workflows),
             calendar,
             catalog,
             organisations: Arc::new(organisations),
@@ -225,10 +236,29 @@ impl Engine {
 
     /// The workflow in force for a procedure at a unit: configured, else the default one.
     pub async fn workflow_for(&self, procedure: &str, unit: &str, legal_time: LegalTime) -> EngineResult<Workflow> {
-        Ok(match self.store.workflow(procedure, unit).await? {
-            Some(w) => w,
-            None => default_workflow(procedure, legal_time),
-        })
+        let configured = self.read_views(|v| {
+            let key = |u: &str| (procedure.to_string(), u.to_string());
+            v.workflows
+                .get(&key(unit))
+                .or_else(|| v.workflows.get(&key("")))
+                .cloned()
+        });
+        Ok(configured.unwrap_or_else(|| default_workflow(procedure, legal_time)))
+    }
+
+    /// Stores a validated workflow and makes it the one in force for new dossiers.
+    pub async fn put_workflow(&self, workflow: &Workflow, by: &str) -> EngineResult<()> {
+        workflow
+            .validate()
+            .map_err(|e| EngineError::invalid("workflow", e.to_string()))?;
+        if self.catalog().get(&workflow.procedure).is_none() {
+            return Err(EngineError::invalid(
+                "procedure",
+                format!("no procedure {:?}", workflow.procedure),
+            ));
+        }
+        self.store.put_workflow(workflow, by).await?;
+        self.reload().await.map_err(EngineError::Internal)
     }
 
     /// Checks that `org` may decide `procedure` (NĐ 118: routing by competence).

@@ -110,6 +110,7 @@ on_both_backends!(
     rebuild_from_the_log_equals_the_live_projections,
     bad_input_is_rejected_with_field_reasons,
     documents_are_checked_and_stored_once,
+    configured_workflows_apply_to_new_dossiers,
 );
 
 async fn counter_submission_runs_the_full_path(store: &Store) {
@@ -491,4 +492,53 @@ async fn documents_are_checked_and_stored_once(store: &Store) {
         .await
         .is_err());
     let _ = std::fs::remove_dir_all(&files);
+}
+
+async fn configured_workflows_apply_to_new_dossiers(store: &Store) {
+    use motcua_domain::dossier::{default_workflow, LegalTime, Step};
+    let w = world(store).await;
+    let e = &w.engine;
+    // A two-step workflow for Pleiku: the specialist finishes after the leader approves.
+    let mut wf = default_workflow("1.001193", LegalTime::WorkingMinutes(480));
+    wf.unit = Some(PLEIKU.into());
+    wf.steps.remove(2);
+    wf.steps[1].next.clear();
+    wf.steps[1].actions.push(motcua_domain::dossier::Action::Finish);
+    e.put_workflow(&wf, "quantri").await.unwrap();
+    // Invalid ones are refused: unreachable step, quotas over the legal time.
+    let mut unreachable = wf.clone();
+    unreachable.steps.push(Step {
+        id: "mo_coi".into(),
+        next: vec![],
+        ..wf.steps[0].clone()
+    });
+    assert!(matches!(
+        e.put_workflow(&unreachable, "quantri").await,
+        Err(EngineError::Invalid { .. })
+    ));
+    let mut too_long = wf.clone();
+    too_long.steps[0].quota_minutes = 10_000;
+    assert!(matches!(
+        e.put_workflow(&too_long, "quantri").await,
+        Err(EngineError::Invalid { .. })
+    ));
+    let code = e.submit(&counter(), submission(1), None).await.unwrap().code;
+    e.act_request(&specialist(), &code, &action("forward"), None)
+        .await
+        .unwrap();
+    let s = e.act_request(&leader(), &code, &action("finish"), None).await.unwrap();
+    assert_eq!(s.status, Status::ResultReady);
+    // Quy Nhơn keeps the default three steps.
+    let other = e
+        .submit(
+            &counter(),
+            Submission {
+                unit: QUY_NHON.into(),
+                ..submission(1)
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(other.state.workflow.unwrap().steps.len(), 3);
 }

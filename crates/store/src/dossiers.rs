@@ -617,24 +617,14 @@ async fn add_counters(conn: &mut sqlx::AnyConnection, deltas: &[CounterDelta]) -
 }
 
 impl Store {
-    /// The workflow configured for a procedure at a unit, else the procedure's province-wide one.
-    pub async fn workflow(&self, procedure: &str, unit: &str) -> Result<Option<dossier::Workflow>> {
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT unit, definition FROM workflows WHERE procedure_code = $1 AND (unit = $2 OR unit = '')",
-        )
-        .bind(procedure)
-        .bind(unit)
-        .fetch_all(&self.pool)
-        .await?;
-        let chosen = rows
-            .iter()
-            .find(|(u, _)| u == unit)
-            .or_else(|| rows.iter().find(|(u, _)| u.is_empty()));
-        chosen
-            .map(|(_, text)| {
-                serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("workflow {procedure}: {e}")))
-            })
-            .transpose()
+    /// Every configured workflow (the engine keeps them in memory).
+    pub async fn workflows(&self) -> Result<Vec<dossier::Workflow>> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT definition FROM workflows ORDER BY procedure_code, unit")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|(text,)| serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("workflow: {e}"))))
+            .collect()
     }
 
     /// Stores a workflow (validated by the caller) for its procedure and unit.
