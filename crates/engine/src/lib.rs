@@ -109,9 +109,44 @@ pub struct ActionRequest {
 #[derive(Clone, Debug)]
 pub struct Submitted {
     pub code: String,
+    /// The dossier now.
     pub state: DossierState,
+    /// The answer given when the dossier was created (the same for every replay of the key).
+    pub receipt: Receipt,
     /// True when an earlier request with the same idempotency key produced it.
     pub replayed: bool,
+}
+
+/// The answer to a submission.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Receipt {
+    pub status: u8,
+    pub received_at: Option<DateTime<FixedOffset>>,
+    pub due: Option<DateTime<FixedOffset>>,
+}
+
+/// What an idempotency key was first used for; a key is never reused for something else.
+enum KeyUse<'a> {
+    Submit,
+    Action { code: &'a str, action: &'a str },
+}
+
+/// Checks that a stored idempotency record answers the same kind of request.
+fn check_replay(stored_code: &str, response: &serde_json::Value, expected: KeyUse) -> EngineResult<()> {
+    let same = match expected {
+        KeyUse::Submit => response["kind"] == "submit",
+        KeyUse::Action { code, action } => {
+            response["kind"] == "action" && stored_code == code && response["action"] == action
+        }
+    };
+    if same {
+        Ok(())
+    } else {
+        Err(EngineError::invalid(
+            "Idempotency-Key",
+            "this key was already used for a different request; use a new key for each request",
+        ))
+    }
 }
 
 fn actor_of(user: &User) -> Actor {
@@ -297,8 +332,9 @@ impl Engine {
     /// Validates a submission, creates the dossier and (for a counter submission) accepts it.
     pub async fn submit(&self, user: &User, sub: Submission, idempotency_key: Option<&str>) -> EngineResult<Submitted> {
         if let Some(key) = idempotency_key {
-            if let Some((code, _)) = self.store.idempotent_response(&user.username, key).await? {
-                return self.replayed(code).await;
+            if let Some((code, response)) = self.store.idempotent_response(&user.username, key).await? {
+                check_replay(&code, &response, KeyUse::Submit)?;
+                return self.replayed(code, response).await;
             }
         }
         let catalog = self.catalog();
@@ -387,22 +423,28 @@ impl Engine {
         match code {
             Appended::New(code) => Ok(Submitted {
                 code,
+                receipt: receipt_of(&state),
                 state,
                 replayed: false,
             }),
-            Appended::Replayed(code) => self.replayed(code).await,
+            Appended::Replayed(code, response) => {
+                check_replay(&code, &response, KeyUse::Submit)?;
+                self.replayed(code, response).await
+            }
         }
     }
 
-    async fn replayed(&self, code: String) -> EngineResult<Submitted> {
+    async fn replayed(&self, code: String, response: serde_json::Value) -> EngineResult<Submitted> {
         let state = self
             .store
             .dossier(&code)
             .await?
             .ok_or_else(|| EngineError::Internal(anyhow::anyhow!("idempotency record names a missing dossier")))?;
+        let receipt = serde_json::from_value(response).unwrap_or_else(|_| receipt_of(&state));
         Ok(Submitted {
             code,
             state,
+            receipt,
             replayed: true,
         })
     }
@@ -545,14 +587,13 @@ impl Engine {
         idempotency_key: Option<&str>,
     ) -> EngineResult<DossierState> {
         if let Some(key) = idempotency_key {
-            if let Some((stored_code, _)) = self.store.idempotent_response(&user.username, key).await? {
-                if stored_code == code {
-                    return self.state(code).await;
-                }
-                return Err(EngineError::invalid(
-                    "Idempotency-Key",
-                    "this key was used for another dossier",
-                ));
+            if let Some((stored_code, response)) = self.store.idempotent_response(&user.username, key).await? {
+                let expected = KeyUse::Action {
+                    code,
+                    action: command.action().as_str(),
+                };
+                check_replay(&stored_code, &response, expected)?;
+                return self.state(code).await;
             }
         }
         let state = self.state(code).await?;
@@ -571,17 +612,26 @@ impl Engine {
             code: code.to_string(),
             expected_version: state.version,
         };
-        self.append(
-            target,
-            Some(&state),
-            events,
-            next.clone(),
-            &actor,
-            idempotency_key,
-            serde_json::json!({}),
-        )
-        .await?;
-        Ok(next)
+        let action = command.action().as_str();
+        let response = serde_json::json!({"kind": "action", "action": action});
+        match self
+            .append(
+                target,
+                Some(&state),
+                events,
+                next.clone(),
+                &actor,
+                idempotency_key,
+                response,
+            )
+            .await?
+        {
+            Appended::New(_) => Ok(next),
+            Appended::Replayed(stored_code, response) => {
+                check_replay(&stored_code, &response, KeyUse::Action { code, action })?;
+                self.state(code).await
+            }
+        }
     }
 
     /// The current state, or not found.
@@ -626,12 +676,12 @@ impl Engine {
         };
         match self.writer.append(request).await? {
             AppendOutcome::Appended { code, .. } => Ok(Appended::New(code)),
-            AppendOutcome::Duplicate { code, .. } => Ok(Appended::Replayed(code)),
+            AppendOutcome::Duplicate { code, response } => Ok(Appended::Replayed(code, response)),
             AppendOutcome::Conflict => {
                 // A concurrent request with the same key may have won: answer as it did.
                 if let Some(key) = idempotency_key {
-                    if let Some((code, _)) = self.store.idempotent_response(&actor.username, key).await? {
-                        return Ok(Appended::Replayed(code));
+                    if let Some((code, response)) = self.store.idempotent_response(&actor.username, key).await? {
+                        return Ok(Appended::Replayed(code, response));
                     }
                 }
                 match target {
@@ -775,14 +825,23 @@ pub enum ImportOutcome {
 
 enum Appended {
     New(String),
-    Replayed(String),
+    /// An earlier request with the same key: its code and stored response.
+    Replayed(String, serde_json::Value),
 }
 
-/// What `POST /api/v1/dossiers` answers (the writer adds `MaHoSo`).
-pub fn submission_response(state: &DossierState) -> serde_json::Value {
-    serde_json::json!({
-        "status": state.status.code(),
-        "received_at": state.received_at,
-        "due": state.appointment,
-    })
+fn receipt_of(state: &DossierState) -> Receipt {
+    Receipt {
+        status: state.status.code(),
+        received_at: state.received_at,
+        due: state.appointment,
+    }
+}
+
+/// The stored answer to a submission (the writer adds `MaHoSo`).
+fn submission_response(state: &DossierState) -> serde_json::Value {
+    let mut v = serde_json::to_value(receipt_of(state)).unwrap_or_default();
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("kind".into(), "submit".into());
+    }
+    v
 }

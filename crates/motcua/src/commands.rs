@@ -246,6 +246,13 @@ async fn import_dossiers(store: &Store, path: &Path) -> anyhow::Result<()> {
     for e in &errors {
         eprintln!("skipped: {e}");
     }
+    if records.is_empty() && !errors.is_empty() {
+        bail!(
+            "{} holds no dossier that could be read ({} lines skipped)",
+            path.display(),
+            errors.len()
+        );
+    }
     let engine = Engine::start(store.clone()).await?;
     let bar = ProgressBar::new(records.len() as u64);
     bar.set_style(

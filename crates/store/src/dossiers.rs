@@ -312,14 +312,14 @@ impl Store {
 async fn write_batch(conn: &mut sqlx::AnyConnection, requests: &[&AppendRequest]) -> Result<Vec<AppendOutcome>> {
     let mut outcomes = Vec::with_capacity(requests.len());
     let mut landed: Vec<(&AppendRequest, String, i64)> = Vec::with_capacity(requests.len());
-    let mut keys_in_batch: BTreeMap<(&str, &str), String> = BTreeMap::new();
+    let mut keys_in_batch: BTreeMap<(&str, &str), (String, serde_json::Value)> = BTreeMap::new();
     for r in requests {
         // A repeated key is answered before anything is written (also within this batch).
         if let Some(idem) = &r.idempotency {
-            if let Some(code) = keys_in_batch.get(&(idem.actor.as_str(), idem.key.as_str())) {
+            if let Some((code, response)) = keys_in_batch.get(&(idem.actor.as_str(), idem.key.as_str())) {
                 outcomes.push(AppendOutcome::Duplicate {
                     code: code.clone(),
-                    response: serde_json::Value::Null,
+                    response: response.clone(),
                 });
                 continue;
             }
@@ -375,7 +375,10 @@ async fn write_batch(conn: &mut sqlx::AnyConnection, requests: &[&AppendRequest]
             }
         };
         if let Some(idem) = &r.idempotency {
-            keys_in_batch.insert((idem.actor.as_str(), idem.key.as_str()), code.clone());
+            keys_in_batch.insert(
+                (idem.actor.as_str(), idem.key.as_str()),
+                (code.clone(), stored_response(r, &code)),
+            );
         }
         outcomes.push(AppendOutcome::Appended {
             code: code.clone(),
@@ -417,10 +420,7 @@ async fn write_batch(conn: &mut sqlx::AnyConnection, requests: &[&AppendRequest]
             ]);
         }
         if let Some(idem) = &r.idempotency {
-            let mut response = idem.response.clone();
-            if let (Some(obj), AppendTarget::Create { .. }) = (response.as_object_mut(), &r.target) {
-                obj.insert("MaHoSo".into(), serde_json::Value::String(code.clone()));
-            }
+            let response = stored_response(r, code);
             idempotency.push(vec![
                 Arg::Text(idem.actor.clone()),
                 Arg::Text(idem.key.clone()),
@@ -454,6 +454,15 @@ async fn write_batch(conn: &mut sqlx::AnyConnection, requests: &[&AppendRequest]
     .await?;
     add_counters(conn, &counters).await?;
     Ok(outcomes)
+}
+
+/// The response stored under a request's idempotency key, with the dossier's code.
+fn stored_response(r: &AppendRequest, code: &str) -> serde_json::Value {
+    let mut response = r.idempotency.as_ref().map(|i| i.response.clone()).unwrap_or_default();
+    if let Some(obj) = response.as_object_mut() {
+        obj.insert("MaHoSo".into(), serde_json::Value::String(code.to_string()));
+    }
+    response
 }
 
 /// A value bound into a multi-row statement.

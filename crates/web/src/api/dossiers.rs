@@ -85,9 +85,9 @@ pub async fn submit(
         StatusCode::CREATED,
         Json(SubmitResponse {
             code: done.code,
-            status: done.state.status.code(),
-            received_at: done.state.received_at,
-            due: done.state.appointment,
+            status: done.receipt.status,
+            received_at: done.receipt.received_at,
+            due: done.receipt.due,
         }),
     ))
 }
