@@ -14,8 +14,8 @@ use motcua_domain::calendar::{vietnam, OfficeHours, WorkCalendar};
 use motcua_domain::catalog::{FeeKind, Level};
 use motcua_domain::dossier::exchange::{self, ExchangeRecord};
 use motcua_domain::dossier::{
-    self, counter_deltas, default_workflow, legal_time_for, Actor, Applicant, Command, Context, DossierState, Event,
-    LegalTime, NewDossier, Rejection, Status, SubmissionChannel, Workflow,
+    self, counter_deltas, default_workflow, legal_time_for, Actor, Applicant, Command, Context, DeclaredDocument,
+    DossierState, Event, LegalTime, NewDossier, Rejection, Status, SubmissionChannel, Workflow,
 };
 use motcua_domain::ids::{self, UnitCode};
 use motcua_domain::roles::Role;
@@ -82,6 +82,9 @@ pub struct Submission {
     pub unit: String,
     pub channel: i64,
     pub applicant: Applicant,
+    /// The papers handed in; when given, they are checked against the procedure's list.
+    #[serde(default)]
+    pub documents: Vec<DeclaredDocument>,
 }
 
 /// An action as received at the edge (`POST /api/v1/dossiers/{code}/actions`).
@@ -351,6 +354,7 @@ impl Engine {
         let channel = SubmissionChannel::from_code(sub.channel)
             .ok_or_else(|| EngineError::invalid("channel", "must be 1 (counter), 2 (online) or 3 (post)"))?;
         let applicant = self.check_applicant(sub.applicant)?;
+        let documents = check_documents(procedure, sub.documents)?;
         let receiving = match channel {
             SubmissionChannel::Online => unit.clone(),
             SubmissionChannel::Counter | SubmissionChannel::Post => user
@@ -392,6 +396,7 @@ impl Engine {
             identity_verified,
             legal_time,
             fees_dong,
+            documents,
         };
         let workflow = self.workflow_for(&new.procedure, &new.unit, legal_time).await?;
         let now = self.now();
@@ -827,6 +832,67 @@ enum Appended {
     New(String),
     /// An earlier request with the same key: its code and stored response.
     Replayed(String, serde_json::Value),
+}
+
+/// A catalogue document that applies only in some cases ("Trường hợp …", "(nếu có)").
+fn is_conditional(folded_name: &str) -> bool {
+    ["doi voi", "neu ", "ngoai ra"]
+        .iter()
+        .any(|p| folded_name.starts_with(p))
+        || folded_name.contains("truong hop")
+        || folded_name.contains("neu co")
+}
+
+/// Checks declared papers against the procedure's required documents: each must name one of
+/// them, and when papers are declared, every unconditional required document must be among them.
+fn check_documents(
+    procedure: &motcua_domain::catalog::Procedure,
+    declared: Vec<DeclaredDocument>,
+) -> EngineResult<Vec<DeclaredDocument>> {
+    use motcua_domain::text::fold;
+    if declared.is_empty() {
+        return Ok(declared);
+    }
+    let required: Vec<(String, &str)> = procedure
+        .documents
+        .iter()
+        .map(|d| (fold(&d.name), d.name.as_str()))
+        .collect();
+    let mut matched = vec![false; required.len()];
+    let mut out = Vec::with_capacity(declared.len());
+    for (i, mut d) in declared.into_iter().enumerate() {
+        d.component = motcua_domain::text::nfc(d.component.trim());
+        let folded = fold(&d.component);
+        let hit = required.iter().position(|(name, _)| {
+            *name == folded || (folded.chars().count() >= 12 && name.starts_with(folded.as_str()))
+        });
+        match hit {
+            Some(j) => matched[j] = true,
+            None => {
+                return Err(EngineError::invalid(
+                    &format!("documents[{i}].component"),
+                    format!("{:?} is not a document of procedure {}", d.component, procedure.code),
+                ))
+            }
+        }
+        if d.originals + d.copies == 0 {
+            d.originals = 1;
+        }
+        out.push(d);
+    }
+    let missing: Vec<&str> = required
+        .iter()
+        .zip(&matched)
+        .filter(|((name, _), seen)| !**seen && !is_conditional(name))
+        .map(|((_, original), _)| *original)
+        .collect();
+    if !missing.is_empty() {
+        return Err(EngineError::invalid(
+            "documents",
+            format!("required documents missing: {}", missing.join("; ")),
+        ));
+    }
+    Ok(out)
 }
 
 fn receipt_of(state: &DossierState) -> Receipt {

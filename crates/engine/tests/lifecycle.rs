@@ -89,6 +89,7 @@ fn submission(channel: i64) -> Submission {
             phone: Some("0912345678".into()),
             ..Default::default()
         },
+        documents: Vec::new(),
     }
 }
 
@@ -111,6 +112,7 @@ on_both_backends!(
     bad_input_is_rejected_with_field_reasons,
     documents_are_checked_and_stored_once,
     configured_workflows_apply_to_new_dossiers,
+    declared_papers_are_checked_against_the_catalogue,
 );
 
 async fn counter_submission_runs_the_full_path(store: &Store) {
@@ -541,4 +543,74 @@ async fn configured_workflows_apply_to_new_dossiers(store: &Store) {
         .await
         .unwrap();
     assert_eq!(other.state.workflow.unwrap().steps.len(), 3);
+}
+
+async fn declared_papers_are_checked_against_the_catalogue(store: &Store) {
+    use motcua_domain::dossier::DeclaredDocument;
+    let w = world(store).await;
+    let e = &w.engine;
+    let procedure = e.catalog().get("1.001193").cloned().unwrap();
+    let names: Vec<String> = procedure.documents.iter().map(|d| d.name.clone()).collect();
+    eprintln!("documents of 1.001193: {names:#?}");
+    let all: Vec<DeclaredDocument> = names
+        .iter()
+        .map(|n| DeclaredDocument {
+            component: n.clone(),
+            originals: 1,
+            copies: 0,
+        })
+        .collect();
+    let ok = e
+        .submit(
+            &counter(),
+            Submission {
+                documents: all.clone(),
+                ..submission(1)
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(ok.state.documents.len(), names.len());
+    let unknown = vec![DeclaredDocument {
+        component: "Giấy phép lái xe".into(),
+        originals: 1,
+        copies: 0,
+    }];
+    match e
+        .submit(
+            &counter(),
+            Submission {
+                documents: unknown,
+                ..submission(1)
+            },
+            None,
+        )
+        .await
+    {
+        Err(EngineError::Invalid { fields, .. }) => assert_eq!(fields[0].0, "documents[0].component"),
+        other => panic!("{other:?}"),
+    }
+    // Declaring only conditional papers leaves the unconditional ones missing.
+    let conditional: Vec<DeclaredDocument> = all
+        .iter()
+        .filter(|d| motcua_domain::text::fold(&d.component).contains("truong hop"))
+        .cloned()
+        .collect();
+    if !conditional.is_empty() && conditional.len() < all.len() {
+        match e
+            .submit(
+                &counter(),
+                Submission {
+                    documents: conditional,
+                    ..submission(1)
+                },
+                None,
+            )
+            .await
+        {
+            Err(EngineError::Invalid { fields, .. }) => assert_eq!(fields[0].0, "documents"),
+            other => panic!("{other:?}"),
+        }
+    }
 }

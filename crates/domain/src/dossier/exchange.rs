@@ -823,6 +823,7 @@ pub fn import_event(record: &ExchangeRecord, procedure_name: &str, legal_time: L
         identity_verified: record.population_data == Some(true),
         legal_time,
         fees_dong: fees_dong(record.fees.as_ref()),
+        documents: Vec::new(),
     };
     let stored = serde_json::to_value(record).ok().map(|mut v| {
         if let Some(object) = v.as_object_mut() {
@@ -984,6 +985,7 @@ pub fn state_from_import(event: &Event) -> Result<DossierState, String> {
         identity_verified: new.identity_verified,
         legal_time: new.legal_time,
         fees_dong: new.fees_dong,
+        documents: new.documents.clone(),
         status: record.status,
         step: None,
         step_started_at: None,

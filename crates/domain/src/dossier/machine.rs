@@ -192,6 +192,18 @@ impl Actor {
     }
 }
 
+/// A paper of the application, as the counter (or the online form) records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeclaredDocument {
+    /// The required-document component, named as the catalogue names it.
+    pub component: String,
+    #[serde(default)]
+    pub originals: u32,
+    #[serde(default)]
+    pub copies: u32,
+}
+
 /// A new dossier as submitted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -213,6 +225,9 @@ pub struct NewDossier {
     pub legal_time: LegalTime,
     /// Fees the catalogue states for this channel, in đồng (0 = free or none stated).
     pub fees_dong: i64,
+    /// The papers handed in (checked against the catalogue at the edge).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<DeclaredDocument>,
 }
 
 /// Values computed when an event was decided; `apply` copies them.
@@ -299,6 +314,9 @@ pub struct DossierState {
     pub identity_verified: bool,
     pub legal_time: LegalTime,
     pub fees_dong: i64,
+    /// The papers handed in with the application.
+    #[serde(default)]
+    pub documents: Vec<DeclaredDocument>,
     pub status: Status,
     pub step: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
@@ -898,6 +916,7 @@ pub fn apply(state: Option<DossierState>, e: &Event) -> Result<DossierState, App
             identity_verified: new.identity_verified,
             legal_time: new.legal_time,
             fees_dong: new.fees_dong,
+            documents: new.documents.clone(),
             status: e.status,
             step: None,
             step_started_at: None,

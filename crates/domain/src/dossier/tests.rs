@@ -86,6 +86,7 @@ fn new_dossier(channel: SubmissionChannel) -> NewDossier {
         identity_verified: true,
         legal_time: LegalTime::WorkingMinutes(3 * 480),
         fees_dong: 0,
+        documents: Vec::new(),
     }
 }
 

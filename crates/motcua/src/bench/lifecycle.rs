@@ -133,6 +133,7 @@ async fn measure(
                         name: format!("Người nộp {i}"),
                         ..Default::default()
                     },
+                    documents: Vec::new(),
                 };
                 let code = engine.submit(counter, sub, Some(&format!("bench-{i}"))).await?.code;
                 mine.push(t.elapsed().as_nanos() as u64);

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, FixedOffset};
-use motcua_domain::dossier::{Applicant, DossierState, StatusChange, Verdict};
+use motcua_domain::dossier::{Applicant, DeclaredDocument, DossierState, StatusChange, Verdict};
 use motcua_engine::{ActionRequest, Engine, Submission};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -43,6 +43,10 @@ pub struct SubmitRequest {
     /// 1 counter, 2 online, 3 post.
     pub channel: i64,
     pub applicant: Applicant,
+    /// The papers handed in (optional); when given, every name must be one of the procedure's
+    /// documents and every unconditional one must be there.
+    #[serde(default)]
+    pub documents: Vec<DeclaredDocument>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -78,6 +82,7 @@ pub async fn submit(
         unit: req.unit,
         channel: req.channel,
         applicant: req.applicant,
+        documents: req.documents,
     };
     let done = state.engine().submit(&user, submission, key.as_deref()).await?;
     tracing::info!(code = %done.code, replayed = done.replayed, "dossier submitted");
@@ -171,6 +176,8 @@ pub struct FullView {
     pub electronic_result: bool,
     pub eid_level: u8,
     pub identity_verified: bool,
+    /// The papers handed in with the application.
+    pub documents: Vec<DeclaredDocument>,
     pub verdict: Option<Verdict>,
     /// Optimistic-concurrency version (number of events).
     pub version: i64,
@@ -245,6 +252,7 @@ fn full_view(engine: &Engine, code: &str, s: DossierState) -> FullView {
         electronic_result: s.electronic_result,
         eid_level: s.eid_level,
         identity_verified: s.identity_verified,
+        documents: s.documents.clone(),
         verdict: s.verdict,
         version: s.version,
         applicant: s.applicant,
