@@ -974,24 +974,6 @@ pub fn state_from_import(event: &Event) -> Result<DossierState, String> {
     };
     let paid_online = record.paid_online == Some(true);
     Ok(DossierState {
-        procedure: new.procedure.clone(),
-        procedure_name: new.procedure_name.clone(),
-        unit: new.unit.clone(),
-        receiving_unit: new.receiving_unit.clone(),
-        channel: new.channel,
-        applicant: new.applicant.clone(),
-        applicant_username: new.applicant_username.clone(),
-        eid_level: new.eid_level,
-        identity_verified: new.identity_verified,
-        legal_time: new.legal_time,
-        fees_dong: new.fees_dong,
-        documents: new.documents.clone(),
-        status: record.status,
-        step: None,
-        step_started_at: None,
-        step_due: None,
-        path: Vec::new(),
-        submitted_at: record.submitted_at,
         received_at: record.received_at,
         appointment: record.appointment,
         effective_due: record.appointment,
@@ -999,16 +981,13 @@ pub fn state_from_import(event: &Event) -> Result<DossierState, String> {
         returned_at: record.returned_at,
         supplement_requests,
         paused_since,
-        paused_minutes: 0,
-        extended: false,
-        fees_requested_dong: None,
         paid: paid_online,
         paid_online,
         electronic_result: record.electronic_result == Some(true),
-        workflow: None,
         verdict,
         history,
         version: 1,
+        ..DossierState::created(new, record.status, record.submitted_at)
     })
 }
 

@@ -357,6 +357,50 @@ pub struct DossierState {
     pub version: i64,
 }
 
+impl DossierState {
+    /// The state of a dossier just created from `new`, in `status` at `at`, before any event
+    /// is counted (the caller sets what its first event adds).
+    pub fn created(new: &NewDossier, status: Status, at: Instant) -> DossierState {
+        DossierState {
+            procedure: new.procedure.clone(),
+            procedure_name: new.procedure_name.clone(),
+            unit: new.unit.clone(),
+            receiving_unit: new.receiving_unit.clone(),
+            channel: new.channel,
+            applicant: new.applicant.clone(),
+            applicant_username: new.applicant_username.clone(),
+            eid_level: new.eid_level,
+            identity_verified: new.identity_verified,
+            legal_time: new.legal_time,
+            fees_dong: new.fees_dong,
+            documents: new.documents.clone(),
+            status,
+            step: None,
+            step_started_at: None,
+            step_due: None,
+            path: Vec::new(),
+            submitted_at: at,
+            received_at: None,
+            appointment: None,
+            effective_due: None,
+            finished_at: None,
+            returned_at: None,
+            supplement_requests: 0,
+            paused_since: None,
+            paused_minutes: 0,
+            extended: false,
+            fees_requested_dong: None,
+            paid: false,
+            paid_online: false,
+            electronic_result: false,
+            workflow: None,
+            verdict: None,
+            history: Vec::new(),
+            version: 0,
+        }
+    }
+}
+
 /// Why a command was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {
@@ -904,43 +948,7 @@ pub fn apply(state: Option<DossierState>, e: &Event) -> Result<DossierState, App
         return super::exchange::state_from_import(e).map_err(|reason| fail(0, &reason));
     }
     let mut s = match (state, &e.data.dossier) {
-        (None, Some(new)) => DossierState {
-            procedure: new.procedure.clone(),
-            procedure_name: new.procedure_name.clone(),
-            unit: new.unit.clone(),
-            receiving_unit: new.receiving_unit.clone(),
-            channel: new.channel,
-            applicant: new.applicant.clone(),
-            applicant_username: new.applicant_username.clone(),
-            eid_level: new.eid_level,
-            identity_verified: new.identity_verified,
-            legal_time: new.legal_time,
-            fees_dong: new.fees_dong,
-            documents: new.documents.clone(),
-            status: e.status,
-            step: None,
-            step_started_at: None,
-            step_due: None,
-            path: Vec::new(),
-            submitted_at: e.at,
-            received_at: None,
-            appointment: None,
-            effective_due: None,
-            finished_at: None,
-            returned_at: None,
-            supplement_requests: 0,
-            paused_since: None,
-            paused_minutes: 0,
-            extended: false,
-            fees_requested_dong: None,
-            paid: false,
-            paid_online: false,
-            electronic_result: false,
-            workflow: None,
-            verdict: None,
-            history: Vec::new(),
-            version: 0,
-        },
+        (None, Some(new)) => DossierState::created(new, e.status, e.at),
         (None, None) => return Err(fail(0, "the first event of a dossier must carry the dossier")),
         (Some(_), Some(_)) => return Err(fail(-1, "only the first event may carry the dossier")),
         (Some(s), None) => s,
