@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod dossier;
 pub mod ids;
+pub mod index;
 pub mod roles;
 pub mod text;
 pub mod units;
