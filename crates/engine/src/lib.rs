@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod documents;
 pub mod outbox;
+pub mod simulate;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -780,6 +781,35 @@ impl Engine {
             .and_then(|e| e.event.data.record)
             .and_then(|v| serde_json::from_value::<ExchangeRecord>(v).ok());
         Ok(exchange::export_record(code, &state, original.as_ref()))
+    }
+
+    /// The QĐ 766 table of a unit (a competent unit's code; the province code or None for every
+    /// unit of the province) over a period, classified from the stored dossiers. This scans the
+    /// unit's dossiers on each call; the live per-period counters of issue #7 replace the scan.
+    pub async fn index_table(
+        &self,
+        unit: Option<&str>,
+        period: motcua_domain::index::Period,
+    ) -> EngineResult<motcua_domain::index::IndexTable> {
+        use motcua_domain::index::{classify, score, IndexAccumulator, IndexConfig};
+        let end_ms = period.end().timestamp_millis();
+        let rows = self.store.dossiers_for_index(unit, end_ms).await?;
+        let mut acc = IndexAccumulator::new();
+        for (code, state, original) in rows {
+            let original = original.and_then(|v| serde_json::from_value::<ExchangeRecord>(v).ok());
+            let record = exchange::export_record(&code, &state, original.as_ref());
+            if let Some(facts) = classify(&record, &period) {
+                acc.add(&facts);
+            }
+        }
+        let label = unit.map(str::to_string).unwrap_or_else(|| self.province_code());
+        Ok(score(&label, period, &acc, &IndexConfig::qd766_2022(), &[]))
+    }
+
+    /// The GSO code of the deployment's province (every organisation carries it).
+    pub fn province_code(&self) -> String {
+        self.read_views(|v| v.organisations.values().next().map(|o| o.province_code.clone()))
+            .unwrap_or_default()
     }
 
     /// Who may see a dossier's personal data: the applicant, officers of the competent unit, and

@@ -847,3 +847,33 @@ impl Store {
             .collect())
     }
 }
+
+impl Store {
+    /// Every dossier of a unit (all units when None) submitted before `before_ms`, with the
+    /// original record of imported ones: what the index classifies for a period.
+    pub async fn dossiers_for_index(
+        &self,
+        unit: Option<&str>,
+        before_ms: i64,
+    ) -> Result<Vec<(String, DossierState, Option<serde_json::Value>)>> {
+        let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
+            "SELECT d.code, d.state, e.event FROM dossiers d \
+             LEFT JOIN dossier_events e ON e.code = d.code AND e.version = 1 AND e.action = 'import' \
+             WHERE d.submitted_at < $1 AND ($2 = '' OR d.unit = $2) ORDER BY d.code",
+        )
+        .bind(before_ms)
+        .bind(unit.unwrap_or(""))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(code, state, event)| {
+                let state: DossierState =
+                    serde_json::from_str(&state).map_err(|e| StoreError::Corrupt(format!("dossier {code}: {e}")))?;
+                let record = event
+                    .and_then(|text| serde_json::from_str::<Event>(&text).ok())
+                    .and_then(|e| e.data.record);
+                Ok((code, state, record))
+            })
+            .collect()
+    }
+}

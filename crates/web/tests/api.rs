@@ -1186,3 +1186,96 @@ async fn idempotency_key_of_a_submission_is_not_an_action_key() {
         "a submission answered with the dossier of an earlier action: {body}"
     );
 }
+
+#[tokio::test]
+async fn index_counts_the_dossiers_of_the_period() {
+    let app = spawn_app().await;
+    let counter = app.token("tiepnhan1").await;
+    let specialist = app.token("chuyenvien1").await;
+    let leader = app.token("lanhdao1").await;
+    let code = app.counter_dossier(&counter).await;
+    let online = app.counter_dossier(&counter).await;
+    let actions = format!("/api/v1/dossiers/{code}/actions");
+    for (token, action) in [(&specialist, "forward"), (&leader, "approve"), (&specialist, "finish")] {
+        let (status, body) = app
+            .post_keyed(&actions, &json!({"action": action}), Some(token), None)
+            .await;
+        assert_eq!(status, 200, "{action}: {body}");
+    }
+    let _ = online;
+    // Received today, or on the next working day when submitted on a day off or after 15:00.
+    let today = chrono::Utc::now().with_timezone(&motcua_web::vietnam()).date_naive();
+    let until = today + chrono::Duration::days(10);
+    let (status, table) = app
+        .get(&format!("/api/v1/index?unit=23575&from={today}&to={until}"))
+        .await;
+    assert_eq!(status, 200, "{table}");
+    let indicator = |id: &str| {
+        table["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|g| g["indicators"].as_array().unwrap().iter())
+            .find(|i| i["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    // Both dossiers were received in the period (R = 2); one closed with a result (F = 1).
+    assert_eq!(indicator("3.3")["denominator"], 2);
+    assert_eq!(indicator("3.3")["numerator"], 0, "counter submissions are not online");
+    assert_eq!(indicator("2.1")["denominator"], 2);
+    assert_eq!(indicator("4.1")["denominator"], 1);
+    assert!(table["total"].as_f64().unwrap() <= table["max"].as_f64().unwrap());
+    // The province code covers every unit; unknown units and bad periods are refused.
+    let (status, province) = app.get(&format!("/api/v1/index?unit=52&from={today}&to={until}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(province["unit"], "52");
+    let (status, body) = app
+        .get(&format!("/api/v1/index?unit=99999&from={today}&to={today}"))
+        .await;
+    assert_error(status, &body, 404);
+    let (status, body) = app.get("/api/v1/index?unit=52&from=2025-03-31&to=2025-01-01").await;
+    assert_error(status, &body, 422);
+    let (status, body) = app.get("/api/v1/index?unit=52&from=yesterday&to=2025-01-01").await;
+    assert_error(status, &body, 422);
+}
+
+#[tokio::test]
+async fn assistant_answers_procedure_and_status_questions() {
+    let app = spawn_app().await;
+    let (status, body) = app
+        .post(
+            "/api/v1/assistant/ask",
+            &json!({"question": "làm giấy khai sinh cần gì"}),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["intent"], "documents");
+    assert_eq!(body["procedures"][0]["code"], "1.001193", "{body}");
+    assert!(body["answer"].as_str().unwrap().contains("1.001193"));
+    // A dossier code means a status look-up, answered from the public view only.
+    let counter = app.token("tiepnhan1").await;
+    let code = app.counter_dossier(&counter).await;
+    let (_, body) = app
+        .post(
+            "/api/v1/assistant/ask",
+            &json!({"question": format!("hồ sơ {code} xong chưa")}),
+            None,
+        )
+        .await;
+    assert_eq!(body["intent"], "status");
+    assert_eq!(body["dossier_code"], code);
+    assert!(body["procedures"].as_array().unwrap().is_empty());
+    assert!(body["answer"].as_str().unwrap().contains("Đang xử lý"), "{body}");
+    // Out of scope: no procedure list.
+    let (_, body) = app
+        .post("/api/v1/assistant/ask", &json!({"question": "giá vàng hôm nay"}), None)
+        .await;
+    assert_eq!(body["intent"], "other");
+    assert!(body["procedures"].as_array().unwrap().is_empty());
+    let (status, body) = app
+        .post("/api/v1/assistant/ask", &json!({"question": "  "}), None)
+        .await;
+    assert_error(status, &body, 422);
+}

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod documents;
 pub mod dossiers;
 pub mod ids;
+pub mod index;
 pub mod units;
 
 use axum::routing::{get, post};
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/dossiers/{code}/documents/{seq}", get(documents::download))
         .route("/deadlines", get(dossiers::deadlines))
+        .route("/index", get(index::index))
         .route("/units", get(units::list))
         .route("/organisations", get(units::organisations))
         .route("/assistant/ask", post(assistant::ask))
