@@ -416,6 +416,9 @@ struct SimProcedure {
     land: bool,
 }
 
+/// The first and last day a unit was in force (`None`: beyond the data's horizon).
+type InForce = (Option<NaiveDate>, Option<NaiveDate>);
+
 /// An organisation as the simulator uses it.
 #[derive(Clone, Debug)]
 struct SimUnit {
@@ -425,14 +428,15 @@ struct SimUnit {
     /// Deterministic size (communes): relative volume of dossiers.
     size: f64,
     /// Pre-2025 communes it was formed from, with the days they were in force.
-    predecessors: Vec<(String, Option<NaiveDate>, Option<NaiveDate>)>,
+    predecessors: Vec<(String, InForce)>,
 }
 
 /// What a simulation draws from: the catalogue, the province's organisations, the calendar and the
 /// unit history, prepared once (weights, competence, predecessors). Reusable for many runs.
 #[derive(Clone, Debug)]
 pub struct SimulationContext {
-    pub realism: Realism,
+    /// Private: weights derived from it are recomputed by [`SimulationContext::with_realism`].
+    realism: Realism,
     province: String,
     calendar: WorkCalendar,
     procedures: Vec<SimProcedure>,
@@ -731,7 +735,7 @@ impl SimulationContext {
         let mut departments: Vec<(usize, String)> = Vec::new();
         let mut committee = None;
         // Pre-2025 communes by code, with the days each was in force.
-        let mut old_communes: HashMap<&str, Vec<(Option<NaiveDate>, Option<NaiveDate>)>> = HashMap::new();
+        let mut old_communes: HashMap<&str, Vec<InForce>> = HashMap::new();
         for u in units.units() {
             if u.level == UnitLevel::Commune && u.valid_to.is_some_and(|t| t <= LAST_DAY_PRE_2025) {
                 old_communes
@@ -756,7 +760,7 @@ impl SimulationContext {
                         continue;
                     }
                     for (from, to) in old_communes.get(old.as_str()).into_iter().flatten() {
-                        predecessors.push((old.clone(), *from, *to));
+                        predecessors.push((old.clone(), (*from, *to)));
                     }
                 }
                 let ward = units
@@ -907,6 +911,10 @@ impl SimulationContext {
         self.realism = realism;
         self.reweigh();
         self
+    }
+
+    pub fn realism(&self) -> &Realism {
+        &self.realism
     }
 
     pub fn province(&self) -> &str {
@@ -1422,9 +1430,8 @@ impl Simulation<'_> {
         };
 
         // The competent unit as it was then: a pre-2025 predecessor of the commune.
-        let in_force = |p: &&(String, Option<NaiveDate>, Option<NaiveDate>)| {
-            p.1.is_none_or(|f| f <= date) && p.2.is_none_or(|t| date <= t)
-        };
+        let in_force =
+            |(_, (from, to)): &&(String, InForce)| from.is_none_or(|f| f <= date) && to.is_none_or(|t| date <= t);
         let mut competent = unit.code.clone();
         if unit.is_commune && date < FIRST_DAY_2025 {
             let n = unit.predecessors.iter().filter(in_force).count();
@@ -1969,7 +1976,7 @@ mod tests {
             "supplement share {supplement_share:.4} (second requests {:.4} of those)",
             share(twice, supplemented)
         );
-        assert!((supplement_share - context().realism.supplement_rate).abs() < 0.015);
+        assert!((supplement_share - context().realism().supplement_rate).abs() < 0.015);
         assert!(share(twice, supplemented) < 0.15 && twice > 0);
 
         // Ratings: mostly satisfied; dissatisfaction concentrated on late dossiers.
@@ -2026,6 +2033,31 @@ mod tests {
             m
         });
         println!("statuses: {statuses:?}");
+    }
+
+    #[test]
+    fn knobs_change_the_history() {
+        let realism = Realism {
+            supplement_rate: 0.2,
+            online_share: Trend::flat(0.0),
+            ..Realism::default()
+        };
+        let ctx = context().clone().with_realism(realism);
+        let records: Vec<ExchangeRecord> = match simulate(&spec(ymd(2025, 1, 1), ymd(2025, 9, 30), 20_000, 9), &ctx) {
+            Ok(sim) => sim.collect(),
+            Err(e) => panic!("{e}"),
+        };
+        assert!(records.iter().all(|r| r.channel != SubmissionChannel::Online));
+        let closed: Vec<&ExchangeRecord> = records
+            .iter()
+            .filter(|r| r.received_at.is_some() && r.status.is_closed())
+            .collect();
+        let supplemented = closed
+            .iter()
+            .filter(|r| r.history.iter().any(|e| e.status == Status::SupplementRequested))
+            .count();
+        let rate = share(supplemented, closed.len());
+        assert!((rate - 0.2).abs() < 0.025, "{rate}");
     }
 
     #[test]

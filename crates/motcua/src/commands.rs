@@ -96,6 +96,9 @@ fn remove_earlier_demo(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Simulated dossiers a demo starts with (`MOTCUA_DEMO_DOSSIERS` overrides).
+const DEMO_HISTORY_DOSSIERS: u64 = 20_000;
+
 pub async fn demo(mut config: Config, listen: Option<String>) -> anyhow::Result<()> {
     let started = Instant::now();
     if std::env::var_os("MOTCUA_DATA_DIR").is_none() {
@@ -109,6 +112,11 @@ pub async fn demo(mut config: Config, listen: Option<String>) -> anyhow::Result<
     let (store, load) = setup::open_deployment(&config).await?;
     log_reference_load(&load);
     setup::create_demo_accounts(&store).await?;
+    let history = std::env::var("MOTCUA_DEMO_DOSSIERS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(DEMO_HISTORY_DOSSIERS);
+    let imported = load_demo_history(&config, &store, history).await?;
     store.set_setting("demo", "true").await?;
     let listen = listen.unwrap_or_else(|| config.listen.clone());
     println!(
@@ -120,7 +128,10 @@ pub async fn demo(mut config: Config, listen: Option<String>) -> anyhow::Result<
     for a in DEMO_ACCOUNTS {
         println!("  {:<12} {}", a.username, a.what);
     }
-    println!("prepared in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "{imported} simulated dossiers since 2025-01-01 loaded; prepared in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     run_server(&config, store, &listen, true).await
 }
 
@@ -238,7 +249,7 @@ async fn import_catalog(store: &Store, path: &Path) -> anyhow::Result<()> {
 /// codes already present are skipped, so importing a file twice changes nothing.
 async fn import_dossiers(store: &Store, path: &Path) -> anyhow::Result<()> {
     use motcua_domain::dossier::exchange;
-    use motcua_engine::{Engine, ImportOutcome};
+    use motcua_engine::Engine;
 
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let text = text_maybe_gzip(&bytes)?;
@@ -259,11 +270,37 @@ async fn import_dossiers(store: &Store, path: &Path) -> anyhow::Result<()> {
         ProgressStyle::with_template("{bar:40} {pos}/{len} dossiers {per_sec}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    let counts = import_records(&engine, records.into_iter(), &bar).await?;
+    bar.finish_and_clear();
+    println!(
+        "dossiers: {} imported, {} already present, {} lines skipped",
+        counts.imported,
+        counts.present,
+        errors.len() as u64 + counts.failed
+    );
+    Ok(())
+}
+
+/// What an import of records did.
+#[derive(Default)]
+struct ImportCounts {
+    imported: u64,
+    present: u64,
+    failed: u64,
+}
+
+/// Imports numbered records, a few hundred in flight so the writer commits them in batches;
+/// a record that fails is reported with its number and skipped.
+async fn import_records(
+    engine: &motcua_engine::Engine,
+    records: impl Iterator<Item = (usize, motcua_domain::dossier::exchange::ExchangeRecord)>,
+    bar: &ProgressBar,
+) -> anyhow::Result<ImportCounts> {
+    use motcua_engine::ImportOutcome;
     let mut tasks = tokio::task::JoinSet::new();
-    let (mut imported, mut present, mut failed) = (0u64, 0u64, 0u64);
-    let mut pending = records.into_iter();
+    let mut counts = ImportCounts::default();
+    let mut pending = records;
     loop {
-        // Keep a few hundred records in flight so the writer commits them in batches.
         while tasks.len() < 256 {
             let Some((line, record)) = pending.next() else { break };
             let engine = engine.clone();
@@ -273,20 +310,68 @@ async fn import_dossiers(store: &Store, path: &Path) -> anyhow::Result<()> {
         let (line, outcome) = done?;
         bar.inc(1);
         match outcome {
-            Ok(ImportOutcome::Imported) => imported += 1,
-            Ok(ImportOutcome::AlreadyPresent) => present += 1,
+            Ok(ImportOutcome::Imported) => counts.imported += 1,
+            Ok(ImportOutcome::AlreadyPresent) => counts.present += 1,
             Err(e) => {
-                failed += 1;
+                counts.failed += 1;
                 bar.suspend(|| eprintln!("line {line}: skipped: {e}"));
             }
         }
     }
-    bar.finish_and_clear();
-    println!(
-        "dossiers: {imported} imported, {present} already present, {} lines skipped",
-        errors.len() as u64 + failed
+    Ok(counts)
+}
+
+/// `motcua simulate`: a synthetic history of the province in the import format.
+pub async fn simulate(
+    config: &Config,
+    spec: motcua_engine::simulate::SimulationSpec,
+    out: &Path,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    let ctx = motcua_engine::simulate::SimulationContext::embedded(&spec.province, &config.level1_code)?;
+    let records = motcua_engine::simulate::simulate(&spec, &ctx)?;
+    let file = std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let mut writer = std::io::BufWriter::new(file);
+    let bar = ProgressBar::new(spec.dossiers);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} dossiers {per_sec}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    let mut n = 0u64;
+    for record in records {
+        writeln!(writer, "{}", motcua_domain::dossier::exchange::to_json_line(&record))?;
+        n += 1;
+        if n.is_multiple_of(1000) {
+            bar.set_position(n);
+        }
+    }
+    writer.flush()?;
+    bar.finish_and_clear();
+    println!("{n} dossiers written to {}", out.display());
     Ok(())
+}
+
+/// Loads a simulated history (from 2025-01-01 to yesterday) into the demo, so that inboxes,
+/// the index and the assistant's status answers have data from the first minute.
+async fn load_demo_history(config: &Config, store: &Store, dossiers: u64) -> anyhow::Result<u64> {
+    use motcua_engine::simulate::{simulate, SimulationContext, SimulationSpec};
+    let today = chrono::Utc::now()
+        .with_timezone(&motcua_domain::calendar::vietnam())
+        .date_naive();
+    let from = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or(today);
+    let to = today.pred_opt().unwrap_or(today).max(from);
+    let spec = SimulationSpec {
+        province: config.province_code.clone(),
+        from,
+        to,
+        dossiers,
+        seed: 2026,
+    };
+    let ctx = SimulationContext::embedded(&spec.province, &config.level1_code)?;
+    let records: Vec<_> = simulate(&spec, &ctx)?.enumerate().map(|(i, r)| (i + 1, r)).collect();
+    let engine = motcua_engine::Engine::start(store.clone()).await?;
+    let counts = import_records(&engine, records.into_iter(), &ProgressBar::hidden()).await?;
+    Ok(counts.imported)
 }
 
 /// Writes dossiers in the national exchange format (personal identification numbers masked).

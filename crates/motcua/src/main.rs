@@ -51,17 +51,17 @@ enum Command {
         /// The file (or, for units, a directory holding units.csv and merges.csv).
         path: PathBuf,
     },
-    /// Write a synthetic dossier history in the import format [arrives with the QĐ 766 index, issue #7].
+    /// Write a realistic synthetic dossier history of a province in the import format (JSON Lines).
     Simulate {
         /// Province code (GSO), e.g. 52.
         #[arg(long)]
         province: String,
         /// First day, YYYY-MM-DD.
         #[arg(long)]
-        from: String,
+        from: chrono::NaiveDate,
         /// Last day, YYYY-MM-DD.
         #[arg(long)]
-        to: String,
+        to: chrono::NaiveDate,
         /// Number of dossiers.
         #[arg(long)]
         dossiers: u64,
@@ -148,9 +148,23 @@ fn main() -> ExitCode {
             Command::Serve { listen } => commands::serve(config, listen).await,
             Command::Demo { listen } => commands::demo(config, listen).await,
             Command::Import { kind, path } => commands::import(config, kind, &path).await,
-            Command::Simulate { .. } => Err(anyhow::anyhow!(
-                "simulate is not available yet: it arrives with the QĐ 766 index (issue #7)"
-            )),
+            Command::Simulate {
+                province,
+                from,
+                to,
+                dossiers,
+                seed,
+                out,
+            } => {
+                let spec = motcua_engine::simulate::SimulationSpec {
+                    province,
+                    from,
+                    to,
+                    dossiers,
+                    seed,
+                };
+                commands::simulate(&config, spec, &out).await
+            }
             Command::Bench {
                 name,
                 dossiers,

@@ -221,13 +221,13 @@ fn bad_input_gives_one_line_and_nonzero_exit() {
             "--province".into(),
             "52".into(),
             "--from".into(),
-            "2025-01-01".into(),
-            "--to".into(),
             "2025-02-01".into(),
+            "--to".into(),
+            "2025-01-01".into(),
             "--dossiers".into(),
             "10".into(),
             "--out".into(),
-            "x.jsonl".into(),
+            dir.path().join("reversed.jsonl").display().to_string(),
         ],
     ];
     for args in cases {
@@ -466,4 +466,42 @@ fn acknowledged_submissions_survive_kill_9_under_load() {
         log.acknowledged.len() + settled.len(),
         "every stored load dossier belongs to an acknowledged or a re-submitted key"
     );
+}
+
+#[test]
+fn simulated_history_imports_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("history.jsonl");
+    let out = motcua(dir.path())
+        .args([
+            "simulate",
+            "--province",
+            "52",
+            "--from",
+            "2025-06-01",
+            "--to",
+            "2025-08-31",
+        ])
+        .args(["--dossiers", "300", "--seed", "7", "--out"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(text.lines().count(), 300);
+    for (args, expected) in [
+        ("first", "300 imported, 0 already present"),
+        ("second", "0 imported, 300 already present"),
+    ] {
+        let out = motcua(dir.path())
+            .args(["import", "dossiers"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains(expected),
+            "{args} import: {stdout}"
+        );
+    }
 }

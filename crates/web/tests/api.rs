@@ -891,7 +891,7 @@ async fn refused_and_forbidden_actions() {
         assert_error(status, &body, 409);
     }
 
-    // Without (or with a bad) token: 401.
+    // Without (or with a bad) token: 401 for acting, 403 for the trail (never public).
     let path = format!("/api/v1/dossiers/{code}/actions");
     for token in [None, Some("not-a-token")] {
         let (status, body) = app.post_keyed(&path, &json!({"action": "forward"}), token, None).await;
@@ -901,7 +901,7 @@ async fn refused_and_forbidden_actions() {
             .await;
         assert_error(status, &body, 401);
         let (status, body) = app.get_as(&format!("/api/v1/dossiers/{code}/events"), token).await;
-        assert_error(status, &body, 401);
+        assert_error(status, &body, 403);
     }
 }
 
