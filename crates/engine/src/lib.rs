@@ -176,6 +176,11 @@ pub struct Engine {
     views: Arc<RwLock<Views>>,
     /// Where dossier documents are stored (content-addressed); none refuses uploads.
     files_dir: Option<std::path::PathBuf>,
+    /// States this process last wrote, read back by the next action on the same dossier instead
+    /// of the database. A stale entry (another process wrote meanwhile) only makes the append
+    /// fail its version check, which evicts it: the caller gets 409 and the retry reads afresh.
+    /// Views always read the database.
+    recent: Arc<std::sync::Mutex<HashMap<String, DossierState>>>,
     /// The clock; tests and the simulator replace it.
     clock: Arc<dyn Fn() -> DateTime<FixedOffset> + Send + Sync>,
 }
@@ -193,6 +198,7 @@ impl Engine {
             })),
             clock: Arc::new(|| Utc::now().with_timezone(&vietnam())),
             files_dir: None,
+            recent: Arc::new(std::sync::Mutex::new(HashMap::new())),
             store,
         };
         engine.reload().await?;
@@ -427,12 +433,15 @@ impl Engine {
             )
             .await?;
         match code {
-            Appended::New(code) => Ok(Submitted {
-                code,
-                receipt: receipt_of(&state),
-                state,
-                replayed: false,
-            }),
+            Appended::New(code) => {
+                self.remember(&code, &state);
+                Ok(Submitted {
+                    code,
+                    receipt: receipt_of(&state),
+                    state,
+                    replayed: false,
+                })
+            }
             Appended::Replayed(code, response) => {
                 check_replay(&code, &response, KeyUse::Submit)?;
                 self.replayed(code, response).await
@@ -602,7 +611,10 @@ impl Engine {
                 return self.state(code).await;
             }
         }
-        let state = self.state(code).await?;
+        let state = match self.recent_state(code) {
+            Some(s) => s,
+            None => self.state(code).await?,
+        };
         let calendar = self.calendar();
         let ctx = Context {
             now: self.now(),
@@ -620,7 +632,7 @@ impl Engine {
         };
         let action = command.action().as_str();
         let response = serde_json::json!({"kind": "action", "action": action});
-        match self
+        let appended = self
             .append(
                 target,
                 Some(&state),
@@ -630,13 +642,47 @@ impl Engine {
                 idempotency_key,
                 response,
             )
-            .await?
-        {
-            Appended::New(_) => Ok(next),
-            Appended::Replayed(stored_code, response) => {
+            .await;
+        match appended {
+            Ok(Appended::New(_)) => {
+                self.remember(code, &next);
+                Ok(next)
+            }
+            Err(e) => {
+                self.forget(code);
+                Err(e)
+            }
+            Ok(Appended::Replayed(stored_code, response)) => {
+                self.forget(code);
                 check_replay(&stored_code, &response, KeyUse::Action { code, action })?;
                 self.state(code).await
             }
+        }
+    }
+
+    /// Most entries [`Engine::recent`] keeps before starting afresh (a few MB).
+    const RECENT_CAPACITY: usize = 20_000;
+
+    fn recent_state(&self, code: &str) -> Option<DossierState> {
+        self.recent.lock().ok().and_then(|m| m.get(code).cloned())
+    }
+
+    fn remember(&self, code: &str, state: &DossierState) {
+        if let Ok(mut m) = self.recent.lock() {
+            if m.len() >= Self::RECENT_CAPACITY {
+                m.clear();
+            }
+            if state.status.is_closed() && state.status != Status::ResultReady {
+                m.remove(code);
+            } else {
+                m.insert(code.to_string(), state.clone());
+            }
+        }
+    }
+
+    fn forget(&self, code: &str) {
+        if let Ok(mut m) = self.recent.lock() {
+            m.remove(code);
         }
     }
 

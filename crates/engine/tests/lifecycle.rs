@@ -113,6 +113,7 @@ on_both_backends!(
     documents_are_checked_and_stored_once,
     configured_workflows_apply_to_new_dossiers,
     declared_papers_are_checked_against_the_catalogue,
+    two_processes_on_one_database_never_act_on_a_stale_state,
 );
 
 async fn counter_submission_runs_the_full_path(store: &Store) {
@@ -613,4 +614,27 @@ async fn declared_papers_are_checked_against_the_catalogue(store: &Store) {
             other => panic!("{other:?}"),
         }
     }
+}
+
+async fn two_processes_on_one_database_never_act_on_a_stale_state(store: &Store) {
+    let w = world(store).await;
+    let a = w.engine.clone();
+    // A second engine on the same database, as a second server process would be.
+    let b = Engine::start(store.clone()).await.unwrap();
+    let code = a.submit(&counter(), submission(1), None).await.unwrap().code;
+    a.act_request(&specialist(), &code, &action("forward"), None)
+        .await
+        .unwrap();
+    // B approves: A's remembered state is now one version behind.
+    b.act_request(&leader(), &code, &action("approve"), None).await.unwrap();
+    // A acting on its stale copy is refused by the version check, not applied twice...
+    let stale = a.act_request(&leader(), &code, &action("approve"), None).await;
+    assert!(matches!(stale, Err(EngineError::Conflict)), "{stale:?}");
+    // ...and the retry reads the database: the dossier is at the result step now.
+    let s = a
+        .act_request(&specialist(), &code, &action("finish"), None)
+        .await
+        .unwrap();
+    assert_eq!(s.status, Status::ResultReady);
+    assert_eq!(store.dossier_events(&code).await.unwrap().len(), 5);
 }
