@@ -39,8 +39,15 @@ pub struct Dictionary {
     pub(crate) weak_intents: Vec<(Intent, Vec<Tok>)>,
     /// Folded words that carry no retrieval meaning in a question.
     pub(crate) stopwords: HashSet<String>,
+    /// The same words as written (accented): an accented question word is a stop word only
+    /// when it is one of these ("căn" is not "cần", "thẻ" is not "thế").
+    pub(crate) stopwords_acc: HashSet<String>,
     /// Phrases that mark a question outside administrative procedures.
     pub(crate) out_of_scope: Vec<Vec<Tok>>,
+    /// Connectives that start a new clause of the question ("xong", "rồi", "thì", "giờ").
+    pub(crate) clause_breaks: Vec<Vec<Tok>>,
+    /// Phrases that mark the clause carrying the request ("muốn", "xin", "làm lại").
+    pub(crate) request: Vec<Vec<Tok>>,
 }
 
 const BUNDLED: [&str; 2] = [
@@ -57,6 +64,8 @@ enum Section {
     WeakIntent(Intent),
     Stopwords,
     OutOfScope,
+    ClauseBreaks,
+    Request,
 }
 
 fn section(name: &str) -> Option<Section> {
@@ -66,6 +75,8 @@ fn section(name: &str) -> Option<Section> {
         "aliases" => Section::Aliases,
         "stopwords" => Section::Stopwords,
         "out_of_scope" => Section::OutOfScope,
+        "clause_breaks" => Section::ClauseBreaks,
+        "request" => Section::Request,
         other => match other.strip_prefix("weak.") {
             Some(code) => Section::WeakIntent(Intent::from_code(code)?),
             None => Section::Intent(Intent::from_code(other.strip_prefix("intent.")?)?),
@@ -104,7 +115,10 @@ impl Dictionary {
         self.intents.extend(other.intents);
         self.weak_intents.extend(other.weak_intents);
         self.stopwords.extend(other.stopwords);
+        self.stopwords_acc.extend(other.stopwords_acc);
         self.out_of_scope.extend(other.out_of_scope);
+        self.clause_breaks.extend(other.clause_breaks);
+        self.request.extend(other.request);
         // Longest patterns first, so "giấy phép lái xe" wins over "giấy phép".
         self.shorthand.sort_by_key(|r| std::cmp::Reverse(r.pattern.len()));
         self.synonyms.sort_by_key(|r| std::cmp::Reverse(r.pattern.len()));
@@ -175,14 +189,19 @@ impl Dictionary {
                 }
                 Section::Stopwords => {
                     for t in analyze(line) {
+                        dict.stopwords_acc.insert(t.acc);
                         dict.stopwords.insert(t.fold);
                     }
                 }
-                Section::OutOfScope => {
+                Section::OutOfScope | Section::ClauseBreaks | Section::Request => {
                     for phrase in line.split('|') {
                         let words = analyze(phrase);
                         if !words.is_empty() {
-                            dict.out_of_scope.push(words);
+                            match sec {
+                                Section::OutOfScope => dict.out_of_scope.push(words),
+                                Section::ClauseBreaks => dict.clause_breaks.push(words),
+                                _ => dict.request.push(words),
+                            }
                         }
                     }
                 }
@@ -201,6 +220,8 @@ impl Dictionary {
             + self.weak_intents.len()
             + self.stopwords.len()
             + self.out_of_scope.len()
+            + self.clause_breaks.len()
+            + self.request.len()
     }
 
     /// Whether the dictionary has no entries.

@@ -13,6 +13,9 @@ pub const BUNDLED_QUESTIONS: &str = include_str!("../eval/questions.jsonl");
 /// The first held-out set (`eval/heldout-v1.jsonl`): its misses were analysed, so it is now
 /// tuning material, evaluated together with [`BUNDLED_QUESTIONS`].
 pub const BUNDLED_HELDOUT_V1: &str = include_str!("../eval/heldout-v1.jsonl");
+/// The second held-out set (`eval/heldout-v2.jsonl`): spent like the first (its misses were
+/// analysed), so it is tuning material too.
+pub const BUNDLED_HELDOUT_V2: &str = include_str!("../eval/heldout-v2.jsonl");
 /// Typo variants of tuning questions (`eval/typos.jsonl`), to judge typo tolerance.
 pub const BUNDLED_TYPOS: &str = include_str!("../eval/typos.jsonl");
 /// The held-out set, written after the tuning was frozen (`eval/heldout.jsonl`).

@@ -120,7 +120,8 @@ pub struct AssistantConfig {
     pub level_preference: bool,
     /// Remove intent phrases ("cần gì", "bao lâu") and stop words before retrieval.
     pub intent_removal: bool,
-    /// Score accented syllables when the question has diacritics.
+    /// Score accented syllables when the question has diacritics, and let diacritics tell a
+    /// content word from a stop word folded alike ("căn"/"cần", "thẻ"/"thế").
     pub accents: bool,
     /// Re-rank the best candidates by the share of their name the question covers, so
     /// "cấp giấy phép lái xe" prefers "Cấp giấy phép lái xe" over "Cấp lại giấy phép lái xe".
@@ -128,6 +129,9 @@ pub struct AssistantConfig {
     /// Weigh a term matched in a name by its rarity among names, not in the whole catalogue
     /// text (where "chứng thực", "chữ ký" are everywhere).
     pub name_idf: bool,
+    /// Split the question into clauses and weigh the clause carrying the request ("… muốn
+    /// nhập hộ khẩu cho vợ") above the clauses telling the story ("cưới xong …").
+    pub clause_focus: bool,
 }
 
 impl Default for AssistantConfig {
@@ -142,6 +146,7 @@ impl Default for AssistantConfig {
             accents: true,
             name_precision: true,
             name_idf: true,
+            clause_focus: true,
         }
     }
 }
@@ -159,6 +164,7 @@ impl AssistantConfig {
             accents: false,
             name_precision: false,
             name_idf: false,
+            clause_focus: false,
         }
     }
 }
@@ -185,6 +191,8 @@ const MIN_COVERAGE: f32 = 0.2;
 /// Weight of the name-precision re-ranking and how many candidates it looks at.
 const NAME_PRECISION: f32 = 0.5;
 const RERANK: usize = 40;
+/// Weight of the terms of the request clause relative to the other clauses.
+const FOCUS: f32 = 2.0;
 /// Candidates scoring within this ratio of the best are "too close" to choose between.
 const CLOSE: f32 = 0.97;
 
@@ -254,8 +262,21 @@ impl Assistant {
                 out_of_scope: false,
             };
         }
-        let toks = rewrite(self.respell(analyze(question)), &self.dict.shorthand);
+        let toks = if self.config.clause_focus {
+            text::analyze_clauses(question, &self.dict.clause_breaks)
+        } else {
+            analyze(question)
+        };
+        let toks = rewrite(self.respell(toks), &self.dict.shorthand);
         let (intent, toks) = self.detect_intent(toks);
+        let requests: Vec<u16> = if self.config.clause_focus {
+            (0..toks.len())
+                .filter(|&i| self.dict.request.iter().any(|p| matches_at(&toks, p, i)))
+                .map(|i| toks[i].clause)
+                .collect()
+        } else {
+            Vec::new()
+        };
         if intent == Some(Intent::Status) {
             return Reply {
                 intent: Intent::Status,
@@ -274,12 +295,20 @@ impl Assistant {
         };
         let toks: Vec<Tok> = if self.config.intent_removal {
             toks.into_iter()
-                .filter(|t| !self.dict.stopwords.contains(&t.fold))
+                .filter(|t| {
+                    !self.dict.stopwords.contains(&t.fold)
+                        || (self.config.accents && t.is_accented() && !self.dict.stopwords_acc.contains(&t.acc))
+                })
                 .collect()
         } else {
             toks
         };
-        let ranked = self.rank(&toks);
+        let focus = if self.config.clause_focus {
+            focus_clause(&toks, &requests)
+        } else {
+            None
+        };
+        let ranked = self.rank(&toks, focus);
         let in_scope = ranked
             .first()
             .is_some_and(|&(doc, _)| !marked_oos && self.coverage(&toks, doc) >= MIN_COVERAGE);
@@ -340,6 +369,7 @@ impl Assistant {
                 let fixed = Tok {
                     acc: text::undouble(&t.acc),
                     fold: text::undouble(&t.fold),
+                    clause: t.clause,
                 };
                 if fixed.fold != t.fold && self.index.vocab.contains(&fixed.fold) {
                     fixed
@@ -399,27 +429,29 @@ impl Assistant {
         (found, rest)
     }
 
-    fn terms(&self, toks: &[Tok]) -> Vec<Term> {
+    fn terms(&self, toks: &[Tok], focus: Option<u16>) -> Vec<Term> {
         let mut terms = Vec::new();
+        let boost = |t: &Tok| if focus == Some(t.clause) { FOCUS } else { 1.0 };
         for t in toks {
+            let b = boost(t);
             if self.index.vocab.contains(&t.fold) || !self.config.typo {
                 terms.push(Term {
                     key: t.fold.clone(),
-                    weight: 1.0,
+                    weight: b,
                 });
             } else if t.fold.chars().count() >= 4 {
                 // An unknown word: most likely a typo of a known one.
                 for near in self.index.near(&t.fold) {
                     terms.push(Term {
                         key: near.to_string(),
-                        weight: W_TYPO,
+                        weight: W_TYPO * b,
                     });
                 }
             }
             if self.config.accents && t.is_accented() {
                 terms.push(Term {
                     key: format!("~{}", t.acc),
-                    weight: W_ACCENT,
+                    weight: W_ACCENT * b,
                 });
             }
         }
@@ -427,7 +459,7 @@ impl Assistant {
             for w in toks.windows(2) {
                 terms.push(Term {
                     key: format!("{} {}", w[0].fold, w[1].fold),
-                    weight: W_PAIR,
+                    weight: W_PAIR * boost(&w[0]).min(boost(&w[1])),
                 });
             }
         }
@@ -435,7 +467,7 @@ impl Assistant {
     }
 
     /// Documents by descending score.
-    fn rank(&self, toks: &[Tok]) -> Vec<(usize, f32)> {
+    fn rank(&self, toks: &[Tok], focus: Option<u16>) -> Vec<(usize, f32)> {
         let mut scores = vec![0f32; self.index.len()];
         let weights = if self.config.field_weights {
             WEIGHTS
@@ -445,7 +477,7 @@ impl Assistant {
             w[ALIAS] = 1.0;
             w
         };
-        for term in self.terms(toks) {
+        for term in self.terms(toks, focus) {
             let Some(postings) = self.index.postings.get(&term.key) else {
                 continue;
             };
@@ -530,6 +562,21 @@ impl Assistant {
     }
 }
 
+/// The clause carrying the request, when the question has several clauses with content
+/// words: the last one holding a request phrase (`requests`: their clauses), otherwise the
+/// last one.
+fn focus_clause(toks: &[Tok], requests: &[u16]) -> Option<u16> {
+    let first = toks.first()?.clause;
+    if toks.iter().all(|t| t.clause == first) {
+        return None;
+    }
+    toks.iter()
+        .rev()
+        .map(|t| t.clause)
+        .find(|c| requests.contains(c))
+        .or(toks.last().map(|t| t.clause))
+}
+
 /// Share of a name's syllable pairs (or, for a one-syllable name, of its syllables) that the
 /// question contains: high when the name says nothing the question does not.
 fn precision(
@@ -566,7 +613,8 @@ pub(crate) fn rewrite(toks: Vec<Tok>, rules: &[dictionary::Rule]) -> Vec<Tok> {
     while i < toks.len() {
         match rules.iter().find(|r| matches_at(&toks, &r.pattern, i)) {
             Some(rule) => {
-                out.extend(analyze(&rule.replacement));
+                let clause = toks[i].clause;
+                out.extend(analyze(&rule.replacement).into_iter().map(|t| Tok { clause, ..t }));
                 i += rule.pattern.len();
             }
             None => {

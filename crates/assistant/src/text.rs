@@ -14,6 +14,9 @@ pub(crate) struct Tok {
     pub acc: String,
     /// `acc` without diacritics.
     pub fold: String,
+    /// Index of the clause of the question the syllable belongs to (see [`analyze_clauses`]);
+    /// 0 in dictionary phrases and catalogue text.
+    pub clause: u16,
 }
 
 impl Tok {
@@ -59,9 +62,48 @@ pub(crate) fn analyze(text: &str) -> Vec<Tok> {
         .map(|w| {
             let acc = merge_i_y(w);
             let folded = fold(&acc).replace(' ', "");
-            Tok { acc, fold: folded }
+            Tok {
+                acc,
+                fold: folded,
+                clause: 0,
+            }
         })
         .collect()
+}
+
+/// Splits a question into syllable tokens numbered by clause: a new clause starts after
+/// punctuation (`,` `.` `;` `?` `!` `:` …) and at a connective from `breaks` ("xong", "rồi",
+/// "thì", "nhưng", "để", "giờ" …), which itself stays in the clause it opens.
+pub(crate) fn analyze_clauses(text: &str, breaks: &[Vec<Tok>]) -> Vec<Tok> {
+    let mut out: Vec<Tok> = Vec::new();
+    let mut clause: u16 = 0;
+    let normalized = normalize_accented(text);
+    for piece in normalized.split([',', '.', ';', '?', '!', ':', '(', ')', '\n', '…']) {
+        let toks = analyze(piece);
+        if toks.is_empty() {
+            continue;
+        }
+        let mut i = 0;
+        let mut started = false;
+        while i < toks.len() {
+            let hit = breaks
+                .iter()
+                .filter(|b| i + b.len() <= toks.len() && toks[i..].iter().zip(b.iter()).all(|(t, p)| t.matches(p)))
+                .map(Vec::len)
+                .max();
+            let len = hit.unwrap_or(1);
+            if hit.is_some() && started {
+                clause = clause.saturating_add(1);
+            }
+            for t in &toks[i..i + len] {
+                out.push(Tok { clause, ..t.clone() });
+            }
+            started = true;
+            i += len;
+        }
+        clause = clause.saturating_add(1);
+    }
+    out
 }
 
 impl Tok {
