@@ -76,22 +76,30 @@ impl From<motcua_store::StoreError> for EngineError {
 
 pub type EngineResult<T> = Result<T, EngineError>;
 
-/// A submission as received at the edge.
+/// A submission as received at the edge (`POST /api/v1/dossiers`).
 #[derive(Clone, Debug, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Submission {
+    /// National procedure code, e.g. `1.001193`.
     pub procedure: String,
+    /// The competent unit (`DonViXuLy`): a commune code such as `23575` or a department's code.
     pub unit: String,
+    /// 1 counter, 2 online, 3 post.
     pub channel: i64,
     pub applicant: Applicant,
-    /// The papers handed in; when given, they are checked against the procedure's list.
+    /// The papers handed in (optional); when given, every name must be one of the procedure's
+    /// documents and every unconditional one must be there.
     #[serde(default)]
     pub documents: Vec<DeclaredDocument>,
 }
 
 /// An action as received at the edge (`POST /api/v1/dossiers/{code}/actions`).
 #[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ActionRequest {
+    /// `accept`, `refuse`, `request_supplement`, `supplement`, `forward`, `send_back`, `approve`,
+    /// `request_payment`, `pay`, `extend`, `withdraw`, `stop`, `finish`, `return_result`, `transfer`.
     pub action: String,
     #[serde(default)]
     pub note: String,

@@ -34,21 +34,6 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     }
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct SubmitRequest {
-    /// National procedure code, e.g. `1.001193`.
-    pub procedure: String,
-    /// The competent unit (`DonViXuLy`): a commune code such as `23575` or a department's code.
-    pub unit: String,
-    /// 1 counter, 2 online, 3 post.
-    pub channel: i64,
-    pub applicant: Applicant,
-    /// The papers handed in (optional); when given, every name must be one of the procedure's
-    /// documents and every unconditional one must be there.
-    #[serde(default)]
-    pub documents: Vec<DeclaredDocument>,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct SubmitResponse {
     #[serde(rename = "MaHoSo")]
@@ -65,7 +50,7 @@ pub struct SubmitResponse {
 
 /// Submits a dossier. A counter submission by a counter officer is accepted on the spot; an online
 /// one waits for the counter. The same `Idempotency-Key` always answers with the same dossier.
-#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = SubmitRequest,
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = Submission,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe submission key")),
     security(("bearer" = [])),
     responses((status = 201, body = SubmitResponse), (status = 409, body = crate::error::ErrorBody),
@@ -74,16 +59,9 @@ pub async fn submit(
     State(state): State<AppState>,
     Caller(user): Caller,
     headers: HeaderMap,
-    Json(req): Json<SubmitRequest>,
+    Json(submission): Json<Submission>,
 ) -> ApiResult<(StatusCode, Json<SubmitResponse>)> {
     let key = idempotency_key(&headers)?;
-    let submission = Submission {
-        procedure: req.procedure,
-        unit: req.unit,
-        channel: req.channel,
-        applicant: req.applicant,
-        documents: req.documents,
-    };
     let done = state.engine().submit(&user, submission, key.as_deref()).await?;
     tracing::info!(code = %done.code, replayed = done.replayed, "dossier submitted");
     Ok((
@@ -292,23 +270,8 @@ pub async fn get(
     Ok(Json(view_for(engine, user.as_ref(), code.trim(), s)))
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct ActionBody {
-    /// `accept`, `refuse`, `request_supplement`, `supplement`, `forward`, `send_back`, `approve`,
-    /// `request_payment`, `pay`, `extend`, `withdraw`, `stop`, `finish`, `return_result`, `transfer`.
-    pub action: String,
-    #[serde(default)]
-    pub note: String,
-    pub to: Option<String>,
-    pub amount_dong: Option<i64>,
-    pub online: Option<bool>,
-    pub new_due: Option<String>,
-    pub to_unit: Option<String>,
-    pub electronic_result: Option<bool>,
-}
-
 /// Takes an action; answers with the new state, 409 when not allowed now or to this user.
-#[utoipa::path(post, path = "/api/v1/dossiers/{code}/actions", tag = "dossiers", request_body = ActionBody,
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/actions", tag = "dossiers", request_body = ActionRequest,
     params(("code" = String, Path, description = "MaHoSo"),
         ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe action key")),
     security(("bearer" = [])),
@@ -319,19 +282,9 @@ pub async fn act(
     Caller(user): Caller,
     Path(code): Path<String>,
     headers: HeaderMap,
-    Json(body): Json<ActionBody>,
+    Json(req): Json<ActionRequest>,
 ) -> ApiResult<Json<DossierView>> {
     let key = idempotency_key(&headers)?;
-    let req = ActionRequest {
-        action: body.action,
-        note: body.note,
-        to: body.to,
-        amount_dong: body.amount_dong,
-        online: body.online,
-        new_due: body.new_due,
-        to_unit: body.to_unit,
-        electronic_result: body.electronic_result,
-    };
     let engine = state.engine();
     let code = code.trim();
     let s = engine.act_request(&user, code, &req, key.as_deref()).await?;
