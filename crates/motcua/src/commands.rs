@@ -38,10 +38,9 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-async fn run_server(config: &Config, store: Store, listen: &str, demo: bool) -> anyhow::Result<()> {
+async fn run_server(config: &Config, store: Store, listen: &str) -> anyhow::Result<()> {
     let settings = WebSettings {
         token_ttl: chrono::Duration::hours(config.token_ttl_hours),
-        demo,
         files_dir: Some(config.data_dir.join("files")),
     };
     let state = AppState::load(store.clone(), settings).await?;
@@ -70,8 +69,7 @@ pub async fn serve(config: Config, listen: Option<String>) -> anyhow::Result<()>
     let (store, load) = setup::open_deployment(&config).await?;
     log_reference_load(&load);
     let listen = listen.unwrap_or_else(|| config.listen.clone());
-    let demo = store.setting("demo").await?.as_deref() == Some("true");
-    run_server(&config, store, &listen, demo).await
+    run_server(&config, store, &listen).await
 }
 
 fn log_reference_load(load: &motcua_store::reference::ReferenceLoad) {
@@ -117,7 +115,6 @@ pub async fn demo(mut config: Config, listen: Option<String>) -> anyhow::Result<
         .and_then(|v| v.trim().parse::<u64>().ok())
         .unwrap_or(DEMO_HISTORY_DOSSIERS);
     let imported = load_demo_history(&config, &store, history).await?;
-    store.set_setting("demo", "true").await?;
     let listen = listen.unwrap_or_else(|| config.listen.clone());
     println!(
         "motcua demo — Gia Lai (mã tỉnh {}), data in {}",
@@ -132,7 +129,7 @@ pub async fn demo(mut config: Config, listen: Option<String>) -> anyhow::Result<
         "{imported} simulated dossiers since 2025-01-01 loaded; prepared in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    run_server(&config, store, &listen, true).await
+    run_server(&config, store, &listen).await
 }
 
 pub async fn migrate(config: Config) -> anyhow::Result<()> {

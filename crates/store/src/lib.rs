@@ -125,11 +125,6 @@ impl Store {
         self.backend
     }
 
-    /// The pool, for crates that add their own tables through this store's migrations.
-    pub fn pool(&self) -> &AnyPool {
-        &self.pool
-    }
-
     /// Answers when the database answers a trivial query (`/readyz`).
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
@@ -248,7 +243,7 @@ pub fn redact_url(url: &str) -> String {
 }
 
 /// The serde name of a unit-like enum (`UnitLevel::Province` → `"province"`).
-pub(crate) fn enum_str<T: serde::Serialize>(value: &T) -> String {
+pub fn enum_name<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => s,
         Ok(other) => other.to_string(),
@@ -256,7 +251,7 @@ pub(crate) fn enum_str<T: serde::Serialize>(value: &T) -> String {
     }
 }
 
-/// The inverse of [`enum_str`], for values read back from the database.
+/// The inverse of [`enum_name`], for values read back from the database.
 pub(crate) fn enum_from_str<T: serde::de::DeserializeOwned>(s: &str) -> Result<T> {
     serde_json::from_value(serde_json::Value::String(s.to_string()))
         .map_err(|e| StoreError::Corrupt(format!("unexpected value {s:?}: {e}")))

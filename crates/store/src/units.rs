@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use motcua_domain::units::{AdminUnit, Agency, UnitMerge};
 use sqlx::Row;
 
-use crate::{enum_from_str, enum_str, ImportSummary, Result, Store};
+use crate::{enum_from_str, enum_name, ImportSummary, Result, Store};
 
 /// An organisation that receives or handles dossiers: the service centre, a department, a commune.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -29,7 +29,7 @@ impl Organisation {
             electronic_code: agency.electronic_code.to_string(),
             name: agency.name.clone(),
             name_en: agency.name_en.clone(),
-            kind: enum_str(&agency.kind),
+            kind: enum_name(&agency.kind),
             province_code: province_code.to_string(),
             admin_unit_code: None,
         }
@@ -69,7 +69,7 @@ impl Store {
         let mut summary = ImportSummary::default();
         let mut tx = self.pool.begin().await?;
         for u in units {
-            let key = (u.code.clone(), enum_str(&u.level), date_text(u.valid_from));
+            let key = (u.code.clone(), enum_name(&u.level), date_text(u.valid_from));
             let valid_to = u.valid_to.map(|d| d.to_string());
             let row = (u.name.clone(), u.kind.clone(), u.parent_code.clone(), valid_to.clone());
             match existing.get(&key) {
@@ -110,10 +110,10 @@ impl Store {
                  ON CONFLICT (new_code, new_level, old_code, old_level) DO NOTHING",
             )
             .bind(&m.new_code)
-            .bind(enum_str(&m.new_level))
+            .bind(enum_name(&m.new_level))
             .bind(&m.old_code)
-            .bind(enum_str(&m.old_level))
-            .bind(enum_str(&m.coverage))
+            .bind(enum_name(&m.old_level))
+            .bind(enum_name(&m.coverage))
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() > 0 {

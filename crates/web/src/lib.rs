@@ -25,14 +25,7 @@ const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// Vietnam's offset (UTC+7, no daylight saving since 1975).
 pub use motcua_domain::calendar::vietnam;
 
-/// The serde name of a unit-like enum, as the API writes it.
-pub fn enum_name<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        Ok(other) => other.to_string(),
-        Err(_) => String::new(),
-    }
-}
+pub use motcua_store::enum_name;
 
 /// The whole application router.
 pub fn router(state: AppState) -> Router {

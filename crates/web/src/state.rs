@@ -15,8 +15,6 @@ use crate::metrics::Metrics;
 pub struct WebSettings {
     /// Lifetime of API tokens.
     pub token_ttl: chrono::Duration,
-    /// Demo deployments print their accounts and allow the shared demo password.
-    pub demo: bool,
     /// Where dossier documents are stored; none refuses uploads.
     pub files_dir: Option<std::path::PathBuf>,
 }
@@ -25,7 +23,6 @@ impl Default for WebSettings {
     fn default() -> Self {
         WebSettings {
             token_ttl: chrono::Duration::hours(12),
-            demo: false,
             files_dir: None,
         }
     }
