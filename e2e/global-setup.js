@@ -7,7 +7,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
-const ARTIFACTS = path.join(__dirname, 'artifacts');
+const ARTIFACTS = path.resolve(process.env.E2E_ARTIFACTS || path.join(__dirname, 'artifacts'));
 const READY_TIMEOUT_MS = Number(process.env.MOTCUA_READY_TIMEOUT_MS || 120_000);
 
 function freePort() {
@@ -26,7 +26,7 @@ async function waitReady(base, child, deadline) {
   let last = 'no answer';
   while (Date.now() < deadline) {
     if (child && child.exitCode !== null) {
-      throw new Error(`motcua exited with code ${child.exitCode} before it was ready (see artifacts/motcua.log)`);
+      throw new Error(`motcua exited with code ${child.exitCode} before it was ready (see motcua.log among the artefacts)`);
     }
     try {
       const res = await fetch(`${base}/readyz`);
@@ -38,6 +38,47 @@ async function waitReady(base, child, deadline) {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${base}/readyz not ready after ${READY_TIMEOUT_MS} ms (last: ${last})`);
+}
+
+// The test OpenID Provider standing in for VNeID (e2e/oidc-provider), when the tree has it.
+const OIDC_DIR = path.join(__dirname, 'oidc-provider');
+const OIDC_CLIENT = { id: 'motcua-e2e', secret: 'motcua-e2e-secret' };
+
+/** Starts the OpenID Provider for motcua at `base`; resolves with its issuer URL and a stop function. */
+function startOidcProvider(base, deadline) {
+  const log = fs.openSync(path.join(ARTIFACTS, 'oidc-provider.log'), 'w');
+  const child = spawn('bash', [path.join(OIDC_DIR, 'start.sh')], {
+    env: {
+      ...process.env,
+      OIDC_PORT: '0',
+      OIDC_REDIRECT_URI: `${base}/dang-nhap/vneid/callback`,
+      OIDC_CLIENT_ID: OIDC_CLIENT.id,
+      OIDC_CLIENT_SECRET: OIDC_CLIENT.secret,
+    },
+    stdio: ['ignore', 'pipe', log],
+  });
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => { child.once('exit', r); setTimeout(r, 5_000); });
+    }
+    fs.closeSync(log);
+  };
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => { stop(); reject(new Error('oidc-provider not ready in time (see oidc-provider.log among the artefacts)')); },
+      Math.max(0, deadline - Date.now()));
+    child.stdout.on('data', (chunk) => {
+      fs.writeSync(log, chunk);
+      out += chunk;
+      const m = out.match(/oidc-provider ready (\S+)/);
+      if (m) { clearTimeout(timer); resolve({ issuer: m[1], stop }); }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`oidc-provider exited with code ${code} (see oidc-provider.log among the artefacts)`));
+    });
+  });
 }
 
 module.exports = async function globalSetup() {
@@ -56,11 +97,23 @@ module.exports = async function globalSetup() {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-e2e-'));
-  const log = fs.openSync(path.join(ARTIFACTS, 'motcua.log'), 'w');
   const started = Date.now();
+  const oidcEnv = {};
+  let oidc = null;
+  if (fs.existsSync(path.join(OIDC_DIR, 'server.js')) && process.env.E2E_OIDC !== '0') {
+    oidc = await startOidcProvider(base, started + READY_TIMEOUT_MS);
+    Object.assign(oidcEnv, {
+      MOTCUA_OIDC_ISSUER: oidc.issuer,
+      MOTCUA_OIDC_CLIENT_ID: OIDC_CLIENT.id,
+      MOTCUA_OIDC_CLIENT_SECRET: OIDC_CLIENT.secret,
+    });
+    console.log(`oidc-provider (VNeID stand-in) ready at ${oidc.issuer}`);
+  }
+  const log = fs.openSync(path.join(ARTIFACTS, 'motcua.log'), 'w');
   const child = spawn(bin, ['demo', '--listen', `127.0.0.1:${port}`], {
     env: {
       ...process.env,
+      ...oidcEnv,
       MOTCUA_DATA_DIR: dataDir,
       MOTCUA_DEMO_DOSSIERS: process.env.MOTCUA_DEMO_DOSSIERS || '2000',
       RUST_LOG: process.env.RUST_LOG || 'warn',
@@ -76,6 +129,7 @@ module.exports = async function globalSetup() {
     }
     fs.closeSync(log);
     fs.rmSync(dataDir, { recursive: true, force: true });
+    if (oidc) await oidc.stop();
   };
   try {
     await waitReady(base, child, started + READY_TIMEOUT_MS);

@@ -2,11 +2,14 @@
 // (started by global-setup.js unless MOTCUA_BASE_URL points at a running one).
 const { defineConfig } = require('@playwright/test');
 
+const path = require('node:path');
+
 const chromium = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+const artifacts = path.resolve(process.env.E2E_ARTIFACTS || path.join(__dirname, 'artifacts'));
 
 module.exports = defineConfig({
   testDir: './tests',
-  outputDir: './artifacts/test-results',
+  outputDir: path.join(artifacts, 'test-results'),
   globalSetup: require.resolve('./global-setup.js'),
   // Two cores are shared with the server: one browser at a time keeps timings honest.
   workers: Number(process.env.E2E_WORKERS || 1),
@@ -17,7 +20,7 @@ module.exports = defineConfig({
   expect: { timeout: 10_000 },
   reporter: [
     ['list'],
-    ['json', { outputFile: 'artifacts/results.json' }],
+    ['json', { outputFile: path.join(artifacts, 'results.json') }],
   ],
   use: {
     // global-setup.js sets MOTCUA_BASE_URL before the workers start.

@@ -7,7 +7,11 @@ set -uo pipefail
 if [ -n "${MOTCUA_BIN:-}" ] && [ "${MOTCUA_BIN#/}" = "$MOTCUA_BIN" ]; then
   export MOTCUA_BIN="$PWD/$MOTCUA_BIN"
 fi
+if [ -n "${E2E_ARTIFACTS:-}" ] && [ "${E2E_ARTIFACTS#/}" = "$E2E_ARTIFACTS" ]; then
+  export E2E_ARTIFACTS="$PWD/$E2E_ARTIFACTS"
+fi
 cd "$(dirname "$0")"
+artifacts="${E2E_ARTIFACTS:-$PWD/artifacts}"
 
 chromium="${CHROMIUM_BIN:-/usr/bin/chromium}"
 if [ ! -x "$chromium" ]; then
@@ -18,14 +22,16 @@ if [ ! -d node_modules/@playwright/test ]; then
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 fi
 
-rm -rf artifacts
-mkdir -p artifacts
+# Clear only what a run writes (E2E_ARTIFACTS may name a folder that holds other things).
+mkdir -p "$artifacts"
+rm -rf "$artifacts/axe" "$artifacts/screenshots" "$artifacts/test-results" "$artifacts/results.json" \
+  "$artifacts/motcua.log" "$artifacts/oidc-provider.log"
 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx --no-install playwright test "$@"
 status=$?
 
-node -e '
+ARTIFACTS="$artifacts" node -e '
   const fs = require("fs");
-  const dir = "artifacts/axe";
+  const dir = `${process.env.ARTIFACTS}/axe`;
   for (const f of fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []) {
     const a = JSON.parse(fs.readFileSync(`${dir}/${f}`, "utf8"));
     const ids = a.violations.map((v) => v.id).join(" ");
@@ -34,7 +40,7 @@ node -e '
   let s = { expected: 0, unexpected: 0, flaky: 0, skipped: 0 };
   let broken = 0;
   try {
-    const r = JSON.parse(fs.readFileSync("artifacts/results.json", "utf8"));
+    const r = JSON.parse(fs.readFileSync(`${process.env.ARTIFACTS}/results.json`, "utf8"));
     s = r.stats;
     broken = (r.errors || []).length;
   } catch (e) { broken = 1; }

@@ -4,7 +4,8 @@ const path = require('node:path');
 const { expect, test } = require('@playwright/test');
 const { AxeBuilder } = require('@axe-core/playwright');
 
-const ARTIFACTS = path.join(__dirname, '..', 'artifacts');
+// E2E_ARTIFACTS lets two runs on one checkout keep apart (run.sh clears the folder at start).
+const ARTIFACTS = path.resolve(process.env.E2E_ARTIFACTS || path.join(__dirname, '..', 'artifacts'));
 
 // The demo's procedure used throughout: "Thủ tục đăng ký khai sinh".
 const BIRTH = { code: '1.001193', name: /đăng ký khai sinh/i };
