@@ -70,3 +70,22 @@ test('every focusable element on the home page shows focus', async ({ page, requ
   }
   expect(seen.size, 'focusable elements reached').toBeGreaterThan(2);
 });
+
+test('sign in with the keyboard only', async ({ page, request }) => {
+  await h.skipIfPending(request, '/dang-nhap');
+  await page.goto('/dang-nhap');
+  const username = page.getByLabel(/tên đăng nhập|username/i);
+  let reached = false;
+  for (let i = 0; i < 40 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    reached = await username.evaluate((el) => el === document.activeElement);
+  }
+  expect(reached, `username field reached by Tab (stopped at ${await focusedDescription(page)})`).toBe(true);
+  await page.keyboard.type(h.CITIZEN.username);
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel(/mật khẩu|password/i)).toBeFocused();
+  await page.keyboard.type(h.CITIZEN.password);
+  await page.keyboard.press('Enter');
+  await expect(page).not.toHaveURL(/\/dang-nhap/);
+  await expect(page.getByText(h.CITIZEN.fullName).first()).toBeVisible();
+});
