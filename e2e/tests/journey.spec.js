@@ -28,6 +28,9 @@ function tinyPdf() {
 
 test('search → sign in → submit with an upload → confirmation → status look-up', async ({ page, request }) => {
   await h.skipIfPending(request, `/nop-ho-so/${h.BIRTH.code}`);
+  // Personal identification numbers never travel in URLs (they are in the form, posted in bodies).
+  const urls = [];
+  page.on('request', (r) => urls.push(r.url()));
 
   // Find.
   await page.goto('/');
@@ -91,4 +94,7 @@ test('search → sign in → submit with an upload → confirmation → status l
   await expect(page.getByRole('main')).toContainText(h.BIRTH.name);
   await page.goto('/ca-nhan');
   await expect(page.getByRole('main')).toContainText(code);
+
+  expect(urls.length).toBeGreaterThan(5);
+  expect(urls.filter((u) => u.includes(h.CITIZEN.personalId)), 'URLs carrying the personal id').toEqual([]);
 });
