@@ -9,8 +9,12 @@ mod accounts;
 mod calendar;
 mod catalog;
 pub mod dossiers;
+mod eid_accounts;
+pub mod feedback;
 pub mod inbox;
 mod migrate;
+pub mod payments;
+pub mod portal;
 pub mod reference;
 mod schema;
 #[cfg(feature = "testing")]

@@ -27,6 +27,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_dossiers.sql"),
         postgres: include_str!("../migrations/postgres/0002_dossiers.sql"),
     },
+    Migration {
+        version: 3,
+        name: "portal",
+        sqlite: include_str!("../migrations/sqlite/0003_portal.sql"),
+        postgres: include_str!("../migrations/postgres/0003_portal.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "payments_feedback",
+        sqlite: include_str!("../migrations/sqlite/0007_payments_feedback.sql"),
+        postgres: include_str!("../migrations/postgres/0007_payments_feedback.sql"),
+    },
 ];
 
 /// An arbitrary constant that serialises concurrent migrators on PostgreSQL.

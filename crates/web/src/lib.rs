@@ -1,12 +1,15 @@
-//! HTTP for motcua (axum): the `/api/v1` routes with their OpenAPI description and the operations
-//! endpoints. Pages for citizens, officers and leaders join this crate as they are built.
+//! HTTP for motcua (axum): the `/api/v1` routes with their OpenAPI description, the operations
+//! endpoints and the server-rendered citizen portal (`pages`).
 
 pub mod api;
 pub mod auth;
 pub mod error;
 pub mod metrics;
 pub mod openapi;
+pub mod oidc;
 pub mod ops;
+pub mod pages;
+pub mod payment_gateway;
 pub mod state;
 
 use std::future::Future;
@@ -34,7 +37,10 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .nest("/api/v1", api::router())
+        .merge(pages::router())
+        .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::middleware::from_fn(security_headers))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(
@@ -44,6 +50,37 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .with_state(state)
+}
+
+/// Headers of every response: a strict Content-Security-Policy (our own scripts and styles only,
+/// nothing inline), no MIME sniffing, no framing, a restrained referrer. A 500 outside the API
+/// (e.g. a panic) is answered with the HTML error page instead of JSON.
+async fn security_headers(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    let api = request.uri().path().starts_with("/api/");
+    let lang = pages::session::cookie(request.headers(), pages::session::LANG_COOKIE)
+        .and_then(pages::Lang::parse)
+        .unwrap_or(pages::Lang::Vi);
+    let mut response = next.run(request).await;
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !api && is_json && response.status() == axum::http::StatusCode::INTERNAL_SERVER_ERROR {
+        response = pages::error_page(lang, response.status(), None);
+    }
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        ),
+    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    response
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
@@ -60,6 +97,8 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let app = router(state);
     let (drained_tx, drained_rx) = tokio::sync::oneshot::channel::<()>();
+    // The client's address is known to handlers (sign-in rate limiting).
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;
         let _ = drained_tx.send(());

@@ -9,6 +9,7 @@ use motcua_engine::{CatalogView, Engine};
 use motcua_store::Store;
 
 use crate::metrics::Metrics;
+use crate::pages::session::LoginLimiter;
 
 /// Settings of the HTTP layer.
 #[derive(Clone, Debug)]
@@ -17,6 +18,10 @@ pub struct WebSettings {
     pub token_ttl: chrono::Duration,
     /// Where dossier documents are stored; none refuses uploads.
     pub files_dir: Option<std::path::PathBuf>,
+    /// Online payment (gateway secret, motcua's own address for callbacks).
+    pub payments: crate::payment_gateway::PaymentSettings,
+    /// VNeID sign-in (OpenID Connect); none: not offered.
+    pub oidc: Option<crate::oidc::OidcSettings>,
 }
 
 impl Default for WebSettings {
@@ -24,6 +29,8 @@ impl Default for WebSettings {
         WebSettings {
             token_ttl: chrono::Duration::hours(12),
             files_dir: None,
+            payments: Default::default(),
+            oidc: None,
         }
     }
 }
@@ -34,6 +41,7 @@ struct Inner {
     assistant: Arc<Assistant>,
     metrics: Metrics,
     settings: WebSettings,
+    portal: PortalState,
 }
 
 #[derive(Clone)]
@@ -66,6 +74,7 @@ impl AppState {
                 engine,
                 metrics: Metrics::new()?,
                 settings,
+                portal: PortalState::default(),
             }),
         })
     }
@@ -96,5 +105,34 @@ impl AppState {
 
     pub fn catalog(&self) -> Arc<CatalogView> {
         self.inner.engine.catalog()
+    }
+
+    pub fn portal(&self) -> &PortalState {
+        &self.inner.portal
+    }
+}
+
+/// What the portal pages keep in memory: the sign-in limiter and the home page's "most used"
+/// list (recounted at most every ten minutes).
+#[derive(Default)]
+pub struct PortalState {
+    pub login_limiter: LoginLimiter,
+    most_used: tokio::sync::Mutex<Option<(std::time::Instant, Vec<String>)>>,
+}
+
+impl PortalState {
+    const MOST_USED_TTL: std::time::Duration = std::time::Duration::from_secs(600);
+
+    /// Codes of the procedures with the most dossiers.
+    pub async fn most_used(&self, state: &AppState, limit: usize) -> anyhow::Result<Vec<String>> {
+        let mut cached = self.most_used.lock().await;
+        if let Some((at, codes)) = cached.as_ref() {
+            if at.elapsed() < Self::MOST_USED_TTL {
+                return Ok(codes.iter().take(limit).cloned().collect());
+            }
+        }
+        let codes = state.store().most_used_procedures(limit as i64).await?;
+        *cached = Some((std::time::Instant::now(), codes.clone()));
+        Ok(codes)
     }
 }

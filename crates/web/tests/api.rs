@@ -4,6 +4,9 @@ use motcua_store::{reference, NewUser, Role, Store, User};
 use motcua_web::{AppState, WebSettings};
 use serde_json::{json, Value};
 
+#[path = "api/pages.rs"]
+mod pages;
+
 struct TestApp {
     base: String,
     client: reqwest::Client,
@@ -36,6 +39,15 @@ const ACCOUNTS: &[Account] = &[
 const CONGDAN1_ID: &str = "064190012345";
 
 async fn spawn_app() -> TestApp {
+    spawn_app_inner(false).await
+}
+
+/// An app that stores uploaded documents (in its temporary directory).
+async fn spawn_app_with_files() -> TestApp {
+    spawn_app_inner(true).await
+}
+
+async fn spawn_app_inner(files: bool) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&format!("sqlite://{}", dir.path().join("t.sqlite").display()))
         .await
@@ -62,7 +74,11 @@ async fn spawn_app() -> TestApp {
             .await
             .unwrap();
     }
-    let state = AppState::load(store, WebSettings::default()).await.unwrap();
+    let settings = WebSettings {
+        files_dir: files.then(|| dir.path().join("files")),
+        ..WebSettings::default()
+    };
+    let state = AppState::load(store, settings).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -1279,3 +1295,9 @@ async fn assistant_answers_procedure_and_status_questions() {
         .await;
     assert_error(status, &body, 422);
 }
+
+#[path = "api/portal_extra.rs"]
+mod portal_extra;
+
+#[path = "api/backoffice_pages.rs"]
+mod backoffice_pages;

@@ -1,0 +1,83 @@
+//! `/ca-nhan`: the signed-in citizen's dossiers.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use motcua_domain::dossier::Status;
+
+use super::{datetime_ms, error_page, redirect, render, Ctx, Lang, Layout};
+use crate::state::AppState;
+
+/// How many dossiers the page lists.
+const LIMIT: i64 = 200;
+
+pub struct Row {
+    pub code: String,
+    pub procedure: String,
+    pub status: String,
+    pub submitted_at: String,
+    pub due: String,
+}
+
+#[derive(Template)]
+#[template(path = "mine.html")]
+struct MinePage {
+    l: Layout,
+    name: String,
+    eid_level: i64,
+    rows: Vec<Row>,
+}
+
+fn status_name(code: i64, lang: Lang) -> String {
+    Status::from_code(code)
+        .map(|s| match lang {
+            Lang::Vi => s.name_vi(),
+            Lang::En => s.name_en(),
+        })
+        .unwrap_or("?")
+        .to_string()
+}
+
+/// A signed-in visitor, or the redirect to the sign-in page that comes back here.
+// The error is the response itself, handed straight back to axum: boxing it gains nothing.
+#[allow(clippy::result_large_err)]
+pub fn require_sign_in(ctx: &Ctx) -> Result<&super::session::Session, Response> {
+    ctx.session.as_ref().ok_or_else(|| {
+        let back = ctx.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        redirect(&format!("/dang-nhap?next={}", urlencoding::encode(back)), Vec::new())
+    })
+}
+
+pub async fn mine(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let session = match require_sign_in(&ctx) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let lang = ctx.lang;
+    let list = match state.store().dossiers_of_applicant(&session.user.username, LIMIT).await {
+        Ok(l) => l,
+        Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Some(e.into())),
+    };
+    let catalog = state.catalog();
+    let rows = list
+        .into_iter()
+        .map(|d| Row {
+            procedure: catalog
+                .get(&d.procedure_code)
+                .map(|p| p.name.clone())
+                .unwrap_or_else(|| d.procedure_code.clone()),
+            status: status_name(d.status, lang),
+            submitted_at: datetime_ms(d.submitted_at_ms),
+            due: d.appointment_ms.map(datetime_ms).unwrap_or_else(|| "—".into()),
+            code: d.code,
+        })
+        .collect();
+    let page = MinePage {
+        l: Layout::new(&ctx, lang.t("mine.title"), "/ca-nhan"),
+        name: session.user.full_name.clone(),
+        eid_level: session.eid_level.max(session.user.eid_level),
+        rows,
+    };
+    render(&ctx, StatusCode::OK, &page)
+}

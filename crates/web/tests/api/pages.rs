@@ -1,0 +1,563 @@
+//! The citizen portal's pages through HTTP, as a browser without JavaScript uses them: cookies
+//! kept by hand, redirects not followed, forms posted with their CSRF token.
+
+use std::collections::BTreeMap;
+
+use super::*;
+
+/// A browser: its own cookie jar, redirects shown rather than followed.
+struct Browser {
+    base: String,
+    client: reqwest::Client,
+    cookies: BTreeMap<String, String>,
+}
+
+struct Page {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: String,
+}
+
+impl Page {
+    fn location(&self) -> &str {
+        self.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    /// The CSRF token of the page's form.
+    fn csrf(&self) -> String {
+        let marker = "name=\"csrf\" value=\"";
+        let start = self.body.find(marker).expect("a form with a CSRF token") + marker.len();
+        self.body[start..start + 64].to_string()
+    }
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Browser {
+        Browser {
+            base: app.base.clone(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
+        let req = if self.cookies.is_empty() {
+            req
+        } else {
+            req.header("cookie", self.cookie_header())
+        };
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        for value in headers.get_all("set-cookie") {
+            let text = value.to_str().unwrap();
+            let (pair, attrs) = text.split_once(';').unwrap_or((text, ""));
+            let (name, val) = pair.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_string(), val.to_string());
+            }
+        }
+        Page {
+            status,
+            headers,
+            body: r.text().await.unwrap(),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let req = self.client.get(format!("{}{path}", self.base));
+        self.send(req).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let req = self.client.post(format!("{}{path}", self.base)).form(form);
+        self.send(req).await
+    }
+
+    /// A `multipart/form-data` POST: text fields and (field, file name, bytes) files.
+    async fn post_multipart(&mut self, path: &str, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Page {
+        let boundary = "----motcua-test-boundary-7d1f";
+        let mut body: Vec<u8> = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        for (name, file_name, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body);
+        self.send(req).await
+    }
+
+    /// Signs in through the form; the page after the redirect.
+    async fn sign_in(&mut self, username: &str, password: &str) -> Page {
+        let form = self.get("/dang-nhap").await;
+        let csrf = form.csrf();
+        self.post(
+            "/dang-nhap",
+            &[("username", username), ("password", password), ("csrf", &csrf)],
+        )
+        .await
+    }
+}
+
+fn assert_portal_page(page: &Page, lang: &str, what: &str) {
+    assert!(
+        page.body.starts_with("<!DOCTYPE html>") && page.body.contains(&format!("<html lang=\"{lang}\"")),
+        "{what}: {}",
+        &page.body[..page.body.len().min(300)]
+    );
+    assert!(page.header("content-type").starts_with("text/html"), "{what}");
+    let csp = page.header("content-security-policy");
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{what}: {csp}"
+    );
+    assert_eq!(page.header("x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(page.header("x-frame-options"), "DENY", "{what}");
+    assert!(!page.header("referrer-policy").is_empty(), "{what}");
+    // Nothing inline that the policy would block.
+    assert!(!page.body.contains(" style=\""), "{what}: inline style");
+    assert!(!page.body.contains("<script>"), "{what}: inline script");
+    assert!(page.body.contains("href=\"#main\""), "{what}: skip link");
+    assert!(page.body.contains("<main id=\"main\""), "{what}: main landmark");
+}
+
+#[tokio::test]
+async fn every_page_renders_in_vietnamese_with_security_headers() {
+    let app = spawn_app().await;
+    let mut b = Browser::new(&app);
+    for path in [
+        "/",
+        "/thu-tuc",
+        "/thu-tuc?q=khai+sinh",
+        "/thu-tuc/1.001193",
+        "/tra-cuu",
+        "/tro-ly-ao",
+        "/dang-nhap",
+    ] {
+        let page = b.get(path).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        assert_portal_page(&page, "vi", path);
+        assert!(page.body.contains("Cổng dịch vụ công tỉnh Gia Lai"), "{path}");
+    }
+    // The home page has a labelled search box and the most used procedures.
+    let home = b.get("/").await;
+    assert!(home.body.contains("<label for=\"home-q\""), "{}", home.body);
+    assert!(home.body.contains("href=\"/thu-tuc/1.001193\""), "{}", home.body);
+    assert!(home.body.contains("/thu-tuc?level=commune"));
+}
+
+#[tokio::test]
+async fn english_by_query_is_remembered_in_a_cookie() {
+    let app = spawn_app().await;
+    let mut b = Browser::new(&app);
+    let page = b.get("/thu-tuc/1.001193?lang=en").await;
+    assert_eq!(page.status, 200);
+    assert_portal_page(&page, "en", "english procedure page");
+    assert!(page.body.contains("Gia Lai Province Public Service Portal"));
+    assert!(page.body.contains("Apply online"), "online submission button");
+    assert_eq!(b.cookies.get("mc_lang").map(String::as_str), Some("en"));
+    // Remembered on the next page; the switch leads back to Vietnamese.
+    let home = b.get("/").await;
+    assert_portal_page(&home, "en", "english home");
+    assert!(home.body.contains("href=\"/?lang=vi\""), "{}", home.body);
+    let back = b.get("/?lang=vi").await;
+    assert_portal_page(&back, "vi", "back to vietnamese");
+}
+
+#[tokio::test]
+async fn search_with_and_without_diacritics_filters_and_pages() {
+    let app = spawn_app().await;
+    let mut b = Browser::new(&app);
+    for q in ["đăng+ký+khai+sinh", "dang+ky+khai+sinh"] {
+        let page = b.get(&format!("/thu-tuc?q={q}")).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("href=\"/thu-tuc/1.001193\""), "{q}");
+    }
+    let all = b.get("/thu-tuc").await;
+    assert!(
+        all.body.contains("rel=\"next\""),
+        "the whole catalogue has several pages"
+    );
+    let second = b.get("/thu-tuc?page=2").await;
+    assert!(second.body.contains("rel=\"prev\""));
+    let commune = b.get("/thu-tuc?level=commune&q=khai+sinh").await;
+    assert!(
+        commune.body.contains("<option value=\"commune\" selected>"),
+        "{}",
+        commune.body
+    );
+    assert!(commune.body.contains("href=\"/thu-tuc/1.001193\""));
+    let province = b.get("/thu-tuc?level=province&q=khai+sinh").await;
+    assert!(
+        !province.body.contains("href=\"/thu-tuc/1.001193\""),
+        "a commune procedure"
+    );
+    // Bad parameters never fail the page.
+    let odd = b.get("/thu-tuc?page=999999&level=nowhere").await;
+    assert_eq!(odd.status, 200);
+}
+
+#[tokio::test]
+async fn unknown_pages_are_readable_html_and_the_api_keeps_json() {
+    let app = spawn_app().await;
+    let mut b = Browser::new(&app);
+    let page = b.get("/thu-tuc/9.999999").await;
+    assert_eq!(page.status, 404);
+    assert_portal_page(&page, "vi", "404");
+    assert!(page.body.contains("Không tìm thấy trang"));
+    let page = b.get("/khong-co-trang-nay").await;
+    assert_eq!(page.status, 404);
+    assert!(page.body.contains("<html lang=\"vi\""));
+    let api = b.get("/api/v1/khong-co").await;
+    assert_eq!(api.status, 404);
+    assert!(api.header("content-type").starts_with("application/json"));
+    // The stylesheet and script are cached for a year under a content-hashed name.
+    let home = b.get("/").await;
+    let start = home.body.find("href=\"/static/app.").unwrap() + 6;
+    let css = &home.body[start..start + home.body[start..].find('"').unwrap()];
+    let asset = b.get(css).await;
+    assert_eq!(asset.status, 200, "{css}");
+    assert!(asset.header("cache-control").contains("immutable"));
+    assert!(asset.header("content-type").starts_with("text/css"));
+    assert_eq!(b.get("/static/app.0000.css").await.status, 404);
+}
+
+#[tokio::test]
+async fn forms_without_a_valid_csrf_token_are_refused() {
+    let app = spawn_app().await;
+    let mut b = Browser::new(&app);
+    // No token cookie at all.
+    let page = b
+        .post("/dang-nhap", &[("username", "congdan1"), ("password", "demo")])
+        .await;
+    assert_eq!(page.status, 403);
+    assert!(page.body.contains("<html lang=\"vi\""));
+    // A token cookie, but the form carries another token.
+    let form = b.get("/dang-nhap").await;
+    assert!(b.cookies.contains_key("mc_csrf"));
+    let wrong = "0".repeat(64);
+    let page = b
+        .post(
+            "/dang-nhap",
+            &[("username", "congdan1"), ("password", "demo"), ("csrf", &wrong)],
+        )
+        .await;
+    assert_eq!(page.status, 403);
+    assert!(!b.cookies.contains_key("mc_sid"));
+    let page = b.post("/tro-ly-ao", &[("question", "khai sinh"), ("csrf", "")]).await;
+    assert_eq!(page.status, 403);
+    // The right token works.
+    let page = b
+        .post(
+            "/dang-nhap",
+            &[("username", "congdan1"), ("password", "demo"), ("csrf", &form.csrf())],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    // Signed in, the session's own token is required: the visitor token no longer counts.
+    let visitor_token = form.csrf();
+    let page = b.post("/dang-xuat", &[("csrf", &visitor_token)]).await;
+    assert_eq!(page.status, 403);
+}
+
+#[tokio::test]
+async fn sign_in_success_failure_sign_out_and_rate_limit() {
+    let app = spawn_app().await;
+    let mut b = Browser::new(&app);
+    let page = b.sign_in("congdan1", "wrong").await;
+    assert_eq!(page.status, 401);
+    assert!(page.body.contains("error-summary") && page.body.contains("href=\"#username\""));
+    assert!(page.body.contains("<title>Lỗi:"), "the title says there is an error");
+    assert!(!b.cookies.contains_key("mc_sid"));
+
+    let page = b.sign_in("congdan1", "demo").await;
+    assert_eq!(page.status, 303);
+    assert_eq!(page.location(), "/ca-nhan");
+    let cookie = page
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("mc_sid="))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Secure"), "plain HTTP in tests: {cookie}");
+    let mine = b.get("/ca-nhan").await;
+    assert_eq!(mine.status, 200);
+    assert!(mine.body.contains("Test congdan1"));
+    assert!(mine.header("cache-control").contains("no-store"));
+
+    let csrf = mine.csrf();
+    let out = b.post("/dang-xuat", &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, 303);
+    assert!(!b.cookies.contains_key("mc_sid"));
+    let again = b.get("/ca-nhan").await;
+    assert_eq!(again.status, 303);
+    assert_eq!(again.location(), "/dang-nhap?next=%2Fca-nhan");
+
+    // Behind HTTPS (a proxy says so) the cookie is Secure.
+    let form = b.get("/dang-nhap").await;
+    let req = b
+        .client
+        .post(format!("{}/dang-nhap", b.base))
+        .header("x-forwarded-proto", "https")
+        .form(&[("username", "congdan2"), ("password", "demo"), ("csrf", &form.csrf())]);
+    let page = b.send(req).await;
+    assert_eq!(page.status, 303);
+    assert!(page.header("set-cookie").contains("Secure"));
+
+    // Five wrong passwords for one account from one address: then even the right one waits.
+    let mut limited = Browser::new(&app);
+    for _ in 0..5 {
+        assert_eq!(limited.sign_in("congdan1", "nope").await.status, 401);
+    }
+    let page = limited.sign_in("congdan1", "demo").await;
+    assert_eq!(page.status, 429);
+    assert!(page.body.contains("15"), "{}", page.body);
+    // Another account from the same address is not affected.
+    assert_eq!(limited.sign_in("congdan2", "demo").await.status, 303);
+}
+
+#[tokio::test]
+async fn status_look_up_shows_the_public_view_only() {
+    let app = spawn_app().await;
+    let citizen = app.token("congdan1").await;
+    let body = json!({
+        "procedure": "1.001193", "unit": "23575", "channel": 2,
+        "applicant": {"name": "Nguyễn Thị Lan", "personal_id": CONGDAN1_ID, "birth_date": "1990-05-01",
+            "phone": "0912345678", "email": "lan@example.vn", "address": "12 Hùng Vương"}
+    });
+    let (status, sub) = app.submit(&citizen, None, &body).await;
+    assert_eq!(status, 201, "{sub}");
+    let code = sub["MaHoSo"].as_str().unwrap().to_string();
+    let counter = app.token("tiepnhan1").await;
+    app.act_ok(&counter, &code, "accept", "").await;
+
+    let mut b = Browser::new(&app);
+    let page = b.get(&format!("/tra-cuu?ma={code}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_portal_page(&page, "vi", "tra-cuu");
+    assert!(page.body.contains(&code));
+    assert!(
+        page.body.contains("Đã tiếp nhận") || page.body.contains("Đang xử lý"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Ngày hẹn trả"));
+    for secret in [
+        "Nguyễn Thị Lan",
+        CONGDAN1_ID,
+        "0912345678",
+        "lan@example.vn",
+        "Hùng Vương",
+        "1990",
+    ] {
+        assert!(!page.body.contains(secret), "{secret} shown on the public page");
+    }
+    // Lower-case level letter, as people type it.
+    let lower = b.get(&format!("/tra-cuu?ma={}", code.to_lowercase())).await;
+    assert_eq!(lower.status, 200);
+
+    let bad = b.get("/tra-cuu?ma=abc").await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("error-summary") && bad.body.contains("href=\"#ma\""));
+    assert!(bad.body.contains("aria-invalid=\"true\"") && bad.body.contains("ma-error"));
+    let unknown = b.get("/tra-cuu?ma=000.00.12.H21-200101-9999").await;
+    assert_eq!(unknown.status, 404);
+    assert!(unknown.body.contains("<html lang=\"vi\""));
+}
+
+#[tokio::test]
+async fn assistant_page_answers_without_javascript() {
+    let app = spawn_app().await;
+    let mut b = Browser::new(&app);
+    let page = b.get("/tro-ly-ao").await;
+    let csrf = page.csrf();
+    let answer = b
+        .post(
+            "/tro-ly-ao",
+            &[("question", "làm giấy khai sinh cần gì"), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert!(answer.body.contains("1.001193"), "{}", answer.body);
+    let widget = b.get("/tro-ly-ao?q=lam+giay+khai+sinh+can+gi").await;
+    assert!(widget.body.contains("1.001193"));
+    let empty = b.post("/tro-ly-ao", &[("question", "  "), ("csrf", &csrf)]).await;
+    assert_eq!(empty.status, 422);
+    assert!(empty.body.contains("href=\"#question\""));
+    // The widget is on the other pages, labelled, and posts nowhere without a token.
+    let home = b.get("/").await;
+    assert!(home.body.contains("<label for=\"chat-widget-q\""));
+}
+
+#[tokio::test]
+async fn online_submission_journey_through_http() {
+    let app = spawn_app_with_files().await;
+    let mut b = Browser::new(&app);
+    // Signing in is required, and comes back to the form.
+    let page = b.get("/nop-ho-so/1.001193").await;
+    assert_eq!(page.status, 303);
+    assert_eq!(page.location(), "/dang-nhap?next=%2Fnop-ho-so%2F1.001193");
+    let form = b.get(page.location()).await;
+    let page = b
+        .post(
+            "/dang-nhap",
+            &[
+                ("username", "congdan1"),
+                ("password", "demo"),
+                ("csrf", &form.csrf()),
+                ("next", "/nop-ho-so/1.001193"),
+            ],
+        )
+        .await;
+    assert_eq!(page.location(), "/nop-ho-so/1.001193");
+
+    // The form is prefilled from the account.
+    let form = b.get("/nop-ho-so/1.001193").await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert_portal_page(&form, "vi", "submission form");
+    assert!(form.body.contains("value=\"Test congdan1\""));
+    assert!(form.body.contains(&format!("value=\"{CONGDAN1_ID}\"")));
+    assert!(form.body.contains("<option value=\"23575\""), "the commune is offered");
+    let csrf = form.csrf();
+
+    // Errors: no unit, a bad phone, a file that is not a PDF or image.
+    let page = b
+        .post_multipart(
+            "/nop-ho-so/1.001193",
+            &[
+                ("csrf", &csrf),
+                ("action", "continue"),
+                ("name", "Nguyễn Thị Lan"),
+                ("phone", "12"),
+            ],
+            &[("doc0", "note.txt", b"just text")],
+        )
+        .await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    for anchor in ["href=\"#unit\"", "href=\"#phone\"", "href=\"#doc0\""] {
+        assert!(page.body.contains(anchor), "{anchor}");
+    }
+
+    // A draft is saved and resumed.
+    let page = b
+        .post_multipart(
+            "/nop-ho-so/1.001193",
+            &[
+                ("csrf", &csrf),
+                ("action", "save"),
+                ("unit", "23575"),
+                ("name", "Nguyễn Thị Lan"),
+                ("personal_id", CONGDAN1_ID),
+                ("birth_date", "1990-05-01"),
+                ("phone", "0912 345 678"),
+            ],
+            &[("doc0", "to-khai.pdf", b"%PDF-1.4 test form\n%%EOF")],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let resumed = b.get(page.location()).await;
+    assert!(resumed.body.contains("Đã lưu bản nháp"));
+    assert!(resumed.body.contains("value=\"0912 345 678\""));
+    assert!(resumed.body.contains("to-khai.pdf"));
+
+    // Continue → check answers → send.
+    let page = b
+        .post_multipart(
+            "/nop-ho-so/1.001193",
+            &[
+                ("csrf", &csrf),
+                ("action", "continue"),
+                ("unit", "23575"),
+                ("name", "Nguyễn Thị Lan"),
+                ("personal_id", CONGDAN1_ID),
+                ("birth_date", "1990-05-01"),
+                ("phone", "0912 345 678"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(page.location(), "/nop-ho-so/1.001193/kiem-tra");
+    let check = b.get(page.location()).await;
+    assert_eq!(check.status, 200);
+    assert!(check.body.contains("Nguyễn Thị Lan") && check.body.contains("to-khai.pdf"));
+    let sent = b.post("/nop-ho-so/1.001193/kiem-tra", &[("csrf", &check.csrf())]).await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let done_url = sent.location().to_string();
+    assert!(done_url.starts_with("/nop-ho-so/1.001193/da-nop?ma="), "{done_url}");
+    let code = done_url.rsplit('=').next().unwrap().to_string();
+    assert!(is_dossier_code(&code), "{code}");
+
+    // Confirmation: the code, a QR code to the status page, what happens next.
+    let done = b.get(&done_url).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains(&code));
+    assert!(done.body.contains("<svg role=\"img\""));
+    assert!(done.body.contains(&format!("/tra-cuu?ma={code}")));
+    assert!(done.body.contains("to-khai.pdf"), "the uploaded file was attached");
+
+    // Sending again makes no second dossier.
+    let again = b.post("/nop-ho-so/1.001193/kiem-tra", &[("csrf", &check.csrf())]).await;
+    assert_eq!(again.location(), "/ca-nhan");
+    let mine = b.get("/ca-nhan").await;
+    assert_eq!(mine.body.matches("/tra-cuu?ma=").count(), 1, "{}", mine.body);
+    assert!(mine.body.contains(&code));
+
+    // The dossier is the citizen's own, online, waiting for the counter, with its document.
+    let token = app.token("congdan1").await;
+    let (status, view) = app.get_as(&format!("/api/v1/dossiers/{code}"), Some(&token)).await;
+    assert_eq!(status, 200);
+    assert_eq!(view["channel"], 2, "{view}");
+    assert_eq!(view["status"]["code"], 1, "{view}");
+    assert_eq!(view["applicant"]["phone"], "0912345678", "{view}");
+    assert_eq!(view["eid_level"], 0, "a password sign-in is not an e-ID: {view}");
+    let (status, docs) = app
+        .get_as(&format!("/api/v1/dossiers/{code}/documents"), Some(&token))
+        .await;
+    assert_eq!(status, 200, "{docs}");
+    assert_eq!(docs["items"].as_array().map(Vec::len), Some(1), "{docs}");
+
+    // Someone else cannot see the confirmation.
+    let mut other = Browser::new(&app);
+    other.sign_in("congdan2", "demo").await;
+    assert_eq!(other.get(&done_url).await.status, 404);
+}
