@@ -834,7 +834,22 @@ impl Engine {
             .filter(|e| e.event.action == dossier::EventAction::Import)
             .and_then(|e| e.event.data.record)
             .and_then(|v| serde_json::from_value::<ExchangeRecord>(v).ok());
-        Ok(exchange::export_record(code, &state, original.as_ref()))
+        let mut record = exchange::export_record(code, &state, original.as_ref());
+        self.add_portal_feedback(&mut record).await?;
+        Ok(record)
+    }
+
+    /// Fills `DanhGia` (the applicant's rating) and `CoPAKN` (some feedback/complaint names the
+    /// dossier) from what the citizen portal collected; values of an imported record are kept.
+    async fn add_portal_feedback(&self, record: &mut ExchangeRecord) -> EngineResult<()> {
+        if record.rating.is_none() {
+            let rating = self.store.dossier_rating(&record.code).await?;
+            record.rating = rating.as_deref().and_then(exchange::Rating::parse);
+        }
+        if record.complaint != Some(true) && self.store.dossier_has_feedback(&record.code).await? {
+            record.complaint = Some(true);
+        }
+        Ok(())
     }
 
     /// The QĐ 766 table of a unit (a competent unit's code; the province code or None for every
