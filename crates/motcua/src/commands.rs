@@ -39,11 +39,33 @@ async fn shutdown_signal() {
 }
 
 async fn run_server(config: &Config, store: Store, listen: &str) -> anyhow::Result<()> {
-    let settings = WebSettings {
+    let mut settings = WebSettings {
         token_ttl: chrono::Duration::hours(config.token_ttl_hours),
         files_dir: Some(config.data_dir.join("files")),
+        ..WebSettings::default()
     };
+    let public_url = config.public_url.clone().unwrap_or_else(|| {
+        format!(
+            "http://{}",
+            listen.replace("0.0.0.0:", "127.0.0.1:").replace("[::]:", "[::1]:")
+        )
+    });
+    settings.payments = motcua_web::payment_gateway::PaymentSettings {
+        secret: config.payment_secret.clone().unwrap_or_default(),
+        public_url: Some(public_url.clone()),
+    };
+    if let (Some(issuer), Some(client_id), Some(client_secret)) =
+        (&config.oidc_issuer, &config.oidc_client_id, &config.oidc_client_secret)
+    {
+        settings.oidc = Some(motcua_web::oidc::OidcSettings {
+            issuer: issuer.clone(),
+            client_id: client_id.clone(),
+            client_secret: client_secret.clone(),
+            redirect_url: format!("{public_url}/dang-nhap/vneid/callback"),
+        });
+    }
     let state = AppState::load(store.clone(), settings).await?;
+    motcua_web::pages::payment::spawn_reconciler(state.clone(), std::time::Duration::from_secs(300));
     tokio::spawn(motcua_engine::outbox::run_delivery(
         store.clone(),
         Box::new(motcua_engine::outbox::ByTopic {

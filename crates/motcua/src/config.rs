@@ -27,6 +27,16 @@ pub struct Config {
     pub level1_code: String,
     /// Lifetime of API tokens in hours.
     pub token_ttl_hours: i64,
+    /// The address citizens and the payment gateway reach motcua at (`MOTCUA_PUBLIC_URL`);
+    /// defaults to `http://` + the listen address.
+    pub public_url: Option<String>,
+    /// VNeID (OpenID Connect) provider: `MOTCUA_OIDC_ISSUER`, `MOTCUA_OIDC_CLIENT_ID`,
+    /// `MOTCUA_OIDC_CLIENT_SECRET`; VNeID sign-in is offered when all three are set.
+    pub oidc_issuer: Option<String>,
+    pub oidc_client_id: Option<String>,
+    pub oidc_client_secret: Option<String>,
+    /// The payment gateway's merchant secret (`MOTCUA_PAYMENT_SECRET`); unset: random per start.
+    pub payment_secret: Option<String>,
 }
 
 /// The file's shape: every key optional.
@@ -52,6 +62,11 @@ impl Default for Config {
             province_code: "52".into(),
             level1_code: "H21".into(),
             token_ttl_hours: 12,
+            public_url: None,
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            payment_secret: None,
         }
     }
 }
@@ -135,6 +150,21 @@ impl Config {
                 .trim()
                 .parse()
                 .with_context(|| format!("MOTCUA_TOKEN_TTL_HOURS must be a whole number, not {v:?}"))?;
+        }
+        if let Some(v) = env("MOTCUA_PUBLIC_URL") {
+            self.public_url = Some(v.trim().trim_end_matches('/').to_string());
+        }
+        if let Some(v) = env("MOTCUA_OIDC_ISSUER") {
+            self.oidc_issuer = Some(v.trim().to_string());
+        }
+        if let Some(v) = env("MOTCUA_OIDC_CLIENT_ID") {
+            self.oidc_client_id = Some(v.trim().to_string());
+        }
+        if let Some(v) = env("MOTCUA_OIDC_CLIENT_SECRET") {
+            self.oidc_client_secret = Some(v);
+        }
+        if let Some(v) = env("MOTCUA_PAYMENT_SECRET") {
+            self.payment_secret = Some(v);
         }
         Ok(())
     }
