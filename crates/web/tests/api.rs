@@ -1279,3 +1279,6 @@ async fn assistant_answers_procedure_and_status_questions() {
         .await;
     assert_error(status, &body, 422);
 }
+
+#[path = "api/forms.rs"]
+mod forms;
