@@ -1301,3 +1301,5 @@ mod portal_extra;
 
 #[path = "api/backoffice_pages.rs"]
 mod backoffice_pages;
+#[path = "api/forms.rs"]
+mod forms;

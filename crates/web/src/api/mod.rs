@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod documents;
 pub mod dossiers;
+pub mod forms;
 pub mod ids;
 pub mod index;
 pub mod units;
@@ -37,6 +38,8 @@ pub fn router() -> Router<AppState> {
                 )),
         )
         .route("/dossiers/{code}/documents/{seq}", get(documents::download))
+        .route("/dossiers/{code}/forms/{file}", get(forms::form))
+        .route("/registers/{file}", get(forms::register))
         .route("/deadlines", get(dossiers::deadlines))
         .route("/index", get(index::index))
         .route("/units", get(units::list))
