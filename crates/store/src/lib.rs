@@ -10,6 +10,7 @@ mod calendar;
 mod catalog;
 pub mod dossiers;
 mod migrate;
+pub mod plans;
 pub mod reference;
 mod schema;
 #[cfg(feature = "testing")]

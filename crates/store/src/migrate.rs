@@ -27,6 +27,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_dossiers.sql"),
         postgres: include_str!("../migrations/postgres/0002_dossiers.sql"),
     },
+    Migration {
+        version: 4,
+        name: "plans",
+        sqlite: include_str!("../migrations/sqlite/0004_plans.sql"),
+        postgres: include_str!("../migrations/postgres/0004_plans.sql"),
+    },
 ];
 
 /// An arbitrary constant that serialises concurrent migrators on PostgreSQL.
