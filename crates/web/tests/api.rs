@@ -4,6 +4,9 @@ use motcua_store::{reference, NewUser, Role, Store, User};
 use motcua_web::{AppState, WebSettings};
 use serde_json::{json, Value};
 
+#[path = "api/plans.rs"]
+mod plans;
+
 struct TestApp {
     base: String,
     client: reqwest::Client,
@@ -30,6 +33,7 @@ const ACCOUNTS: &[Account] = &[
     ("chuyenvien2", Role::Specialist, Some("21583"), 0, None),
     ("congdan1", Role::Citizen, None, 2, Some(CONGDAN1_ID)),
     ("congdan2", Role::Citizen, None, 2, Some("052085006789")),
+    ("quantri", Role::ProvinceAdmin, None, 0, None),
 ];
 
 /// congdan1's personal id (female, born 1990, registered in Gia Lai).
