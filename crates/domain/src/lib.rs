@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod dossier;
 pub mod ids;
 pub mod index;
+pub mod plans;
 pub mod roles;
 pub mod text;
 pub mod units;

@@ -132,6 +132,7 @@ pub async fn demo(mut config: Config, listen: Option<String>) -> anyhow::Result<
     let (store, load) = setup::open_deployment(&config).await?;
     log_reference_load(&load);
     setup::create_demo_accounts(&store).await?;
+    let sample = setup::load_sample_plans(&store).await?;
     let history = std::env::var("MOTCUA_DEMO_DOSSIERS")
         .ok()
         .and_then(|v| v.trim().parse::<u64>().ok())
@@ -147,6 +148,10 @@ pub async fn demo(mut config: Config, listen: Option<String>) -> anyhow::Result<
     for a in DEMO_ACCOUNTS {
         println!("  {:<12} {}", a.username, a.what);
     }
+    println!(
+        "Dữ liệu mẫu điều hành / sample steering data: {} plan(s), {} PAR year(s), {} directives (data/plans)",
+        sample.plans, sample.par_years, sample.directives
+    );
     println!(
         "{imported} simulated dossiers since 2025-01-01 loaded; prepared in {:.1} s",
         started.elapsed().as_secs_f64()

@@ -146,3 +146,21 @@ pub async fn create_demo_accounts(store: &Store) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+// ---- Sample steering data (issue #8) ----
+
+/// Loads the illustrative plan, PAR-index tree and scores, and directives of `data/plans/`
+/// (embedded in the binary, labelled as sample data) into a demo deployment.
+pub async fn load_sample_plans(store: &Store) -> anyhow::Result<motcua_store::plans::BundleImport> {
+    let mut total = motcua_store::plans::BundleImport::default();
+    let bundles = motcua_domain::plans::sample_bundles().map_err(|e| anyhow::anyhow!("sample plans: {e}"))?;
+    for bundle in bundles {
+        let done = store.import_plans_bundle(&bundle, "demo").await?;
+        total.plans += done.plans;
+        total.par_trees += done.par_trees;
+        total.par_years += done.par_years;
+        total.directives += done.directives;
+        total.values += done.values;
+    }
+    Ok(total)
+}

@@ -15,6 +15,7 @@ pub mod inbox;
 mod migrate;
 pub mod payments;
 pub mod portal;
+pub mod plans;
 pub mod reference;
 mod schema;
 #[cfg(feature = "testing")]

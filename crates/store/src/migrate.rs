@@ -34,6 +34,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0003_portal.sql"),
     },
     Migration {
+        version: 4,
+        name: "plans",
+        sqlite: include_str!("../migrations/sqlite/0004_plans.sql"),
+        postgres: include_str!("../migrations/postgres/0004_plans.sql"),
+    },
+    Migration {
         version: 7,
         name: "payments_feedback",
         sqlite: include_str!("../migrations/sqlite/0007_payments_feedback.sql"),

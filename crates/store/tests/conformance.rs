@@ -17,6 +17,11 @@ on_both_backends!(
     organisations_of_gia_lai,
     accounts_and_tokens,
     settings_round_trip,
+    plans_round_trip_and_replace,
+    reported_values_need_another_approver,
+    par_trees_and_scores_round_trip,
+    directives_round_trip,
+    bundles_validate_before_writing,
 );
 
 async fn migrations_are_idempotent(store: &Store) {
@@ -191,4 +196,133 @@ fn unsupported_urls_and_passwords_are_not_echoed() {
         motcua_store::redact_url("postgres://u:secret@h/db"),
         "postgres://u:***@h/db"
     );
+}
+
+fn sample_plan() -> motcua_domain::plans::Plan {
+    motcua_domain::plans::sample_bundles()
+        .unwrap()
+        .into_iter()
+        .flat_map(|b| b.plans)
+        .next()
+        .unwrap()
+}
+
+async fn plans_round_trip_and_replace(store: &Store) {
+    assert!(store.plans().await.unwrap().is_empty());
+    let plan = sample_plan();
+    store.put_plan(&plan, "quantri").await.unwrap();
+    assert_eq!(store.plan(&plan.id).await.unwrap().as_ref(), Some(&plan));
+    // Replacing drops removed indicators and targets and keeps the order given.
+    let mut changed = plan.clone();
+    changed.indicators.truncate(3);
+    changed.indicators.reverse();
+    changed.indicators[0].targets.insert("2024-05".into(), 12.5);
+    changed.name.push_str(" (sửa)");
+    store.put_plan(&changed, "quantri").await.unwrap();
+    assert_eq!(store.plans().await.unwrap(), vec![changed.clone()]);
+    let mut bad = changed.clone();
+    bad.indicators[0].metric = Some("no_such_metric".into());
+    assert!(store.put_plan(&bad, "quantri").await.is_err());
+    assert_eq!(store.plan(&plan.id).await.unwrap(), Some(changed));
+    assert!(store.plan("none").await.unwrap().is_none());
+}
+
+async fn reported_values_need_another_approver(store: &Store) {
+    use motcua_store::plans::{ApprovalError, NewValue};
+    let plan = sample_plan();
+    store.put_plan(&plan, "quantri").await.unwrap();
+    let new = |value: f64, by: &'static str| NewValue {
+        plan_id: "cds-2024",
+        indicator_id: "cds-08",
+        period: "2024-Q1",
+        value,
+        evidence_ref: "Báo cáo 1/BC",
+        note: "",
+        submitted_by: by,
+    };
+    let first = store.submit_value(&new(40.0, "a")).await.unwrap();
+    let second = store.submit_value(&new(47.5, "b")).await.unwrap();
+    assert_ne!(first, second);
+    assert!(store.approved_values("cds-2024", "2024-Q1").await.unwrap().is_empty());
+    assert_eq!(
+        store.approve_value(first, "a").await.unwrap(),
+        Err(ApprovalError::OwnValue)
+    );
+    let approved = store.approve_value(first, "b").await.unwrap().unwrap();
+    assert_eq!(approved.approved_by.as_deref(), Some("b"));
+    assert!(approved.approved_at.is_some());
+    assert_eq!(
+        store.approve_value(first, "c").await.unwrap(),
+        Err(ApprovalError::AlreadyApproved)
+    );
+    assert_eq!(
+        store.approve_value(9_999, "c").await.unwrap(),
+        Err(ApprovalError::NotFound)
+    );
+    let counted = store.approved_values("cds-2024", "2024-Q1").await.unwrap();
+    assert_eq!(counted["cds-08"].value, 40.0);
+    // The later approval wins.
+    store.approve_value(second, "a").await.unwrap().unwrap();
+    let counted = store.approved_values("cds-2024", "2024-Q1").await.unwrap();
+    assert_eq!((counted.len(), counted["cds-08"].value), (1, 47.5));
+    assert_eq!(store.values("cds-2024", Some("cds-08"), None).await.unwrap().len(), 2);
+    assert!(store
+        .values("cds-2024", None, Some("2024-Q2"))
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store.submit_value(&new(f64::NAN, "a")).await.is_err());
+}
+
+async fn par_trees_and_scores_round_trip(store: &Store) {
+    let bundles = motcua_domain::plans::sample_bundles().unwrap();
+    let tree = bundles.iter().flat_map(|b| &b.par_trees).next().unwrap().clone();
+    let years: Vec<_> = bundles.iter().flat_map(|b| &b.par_years).cloned().collect();
+    assert!(store.put_par_year(&years[0]).await.is_err(), "scores need their tree");
+    store.put_par_tree(&tree).await.unwrap();
+    for y in &years {
+        store.put_par_year(y).await.unwrap();
+    }
+    assert_eq!(store.par_trees().await.unwrap(), vec![tree.clone()]);
+    assert_eq!(store.par_years(&tree.version).await.unwrap(), years);
+    let mut bad = years[1].clone();
+    bad.scores.insert("no-such-node".into(), Default::default());
+    assert!(store.put_par_year(&bad).await.is_err());
+    assert_eq!(
+        store.par_years(&tree.version).await.unwrap(),
+        years,
+        "nothing half-written"
+    );
+}
+
+async fn directives_round_trip(store: &Store) {
+    let bundles = motcua_domain::plans::sample_bundles().unwrap();
+    let mut directives: Vec<_> = bundles.iter().flat_map(|b| &b.directives).cloned().collect();
+    for d in &directives {
+        store.put_directive(d).await.unwrap();
+    }
+    directives.sort_by(|a, b| a.deadline.cmp(&b.deadline).then_with(|| a.id.cmp(&b.id)));
+    for d in &mut directives {
+        d.assignees.sort();
+    }
+    assert_eq!(store.directives().await.unwrap(), directives);
+    let mut done = directives[0].clone();
+    done.progress.clear();
+    done.assignees = vec!["23575".into()];
+    store.put_directive(&done).await.unwrap();
+    let back = store.directives().await.unwrap();
+    assert_eq!(back.iter().find(|d| d.id == done.id), Some(&done));
+}
+
+async fn bundles_validate_before_writing(store: &Store) {
+    let mut bundle = motcua_domain::plans::sample_bundles().unwrap().remove(0);
+    bundle.reported_values[0].approved_by = Some(bundle.reported_values[0].submitted_by.clone());
+    assert!(store.import_plans_bundle(&bundle, "quantri").await.is_err());
+    assert!(store.plans().await.unwrap().is_empty(), "nothing written");
+    let bundle = motcua_domain::plans::sample_bundles().unwrap().remove(0);
+    let done = store.import_plans_bundle(&bundle, "quantri").await.unwrap();
+    assert_eq!((done.plans, done.values), (1, bundle.reported_values.len() as u32));
+    // Importing again adds no duplicate values.
+    let again = store.import_plans_bundle(&bundle, "quantri").await.unwrap();
+    assert_eq!(again.values, 0);
 }

@@ -6,6 +6,8 @@ use serde_json::{json, Value};
 
 #[path = "api/pages.rs"]
 mod pages;
+#[path = "api/plans.rs"]
+mod plans;
 
 struct TestApp {
     base: String,
@@ -33,6 +35,7 @@ const ACCOUNTS: &[Account] = &[
     ("chuyenvien2", Role::Specialist, Some("21583"), 0, None),
     ("congdan1", Role::Citizen, None, 2, Some(CONGDAN1_ID)),
     ("congdan2", Role::Citizen, None, 2, Some("052085006789")),
+    ("quantri", Role::ProvinceAdmin, None, 0, None),
 ];
 
 /// congdan1's personal id (female, born 1990, registered in Gia Lai).

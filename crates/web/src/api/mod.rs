@@ -9,6 +9,8 @@ pub mod dossiers;
 pub mod forms;
 pub mod ids;
 pub mod index;
+pub mod plans;
+pub mod steering;
 pub mod units;
 
 use axum::routing::{get, post};
@@ -42,6 +44,20 @@ pub fn router() -> Router<AppState> {
         .route("/registers/{file}", get(forms::register))
         .route("/deadlines", get(dossiers::deadlines))
         .route("/index", get(index::index))
+        .route("/plans", get(plans::list))
+        .route("/plans/import", post(plans::import))
+        .route("/plans/{id}", get(plans::detail))
+        .route(
+            "/plans/{id}/indicators/{indicator}/values",
+            get(plans::values).post(plans::submit_value),
+        )
+        .route(
+            "/plans/{id}/indicators/{indicator}/values/{value_id}/approve",
+            post(plans::approve_value),
+        )
+        .route("/par-index", get(plans::par_index))
+        .route("/directives", get(plans::directives))
+        .route("/reports/{report}", get(steering::steering))
         .route("/units", get(units::list))
         .route("/organisations", get(units::organisations))
         .route("/assistant/ask", post(assistant::ask))

@@ -1,0 +1,371 @@
+//! Plans, reported values and their approval, the PAR index, directives and the steering report.
+
+use serde_json::{json, Value};
+
+use super::{assert_error, spawn_app, TestApp, CONGDAN1_ID};
+
+/// Loads the sample bundles of `data/plans/` through the admin import.
+async fn import_samples(app: &TestApp) {
+    let admin = app.token("quantri").await;
+    for (name, text) in motcua_domain::plans::SAMPLE_BUNDLES {
+        let bundle: Value = serde_json::from_str(text).unwrap();
+        let (status, body) = app.post("/api/v1/plans/import", &bundle, Some(&admin)).await;
+        assert_eq!(status, 200, "{name}: {body}");
+    }
+}
+
+fn row<'a>(plan: &'a Value, id: &str) -> &'a Value {
+    plan["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no indicator {id} in {plan}"))
+}
+
+#[tokio::test]
+async fn the_sample_plan_is_listed_publicly_with_targets_and_statuses() {
+    let app = spawn_app().await;
+    let (status, body) = app.get("/api/v1/plans").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["plans"], json!([]));
+    import_samples(&app).await;
+    let (status, body) = app.get("/api/v1/plans").await;
+    assert_eq!(status, 200, "{body}");
+    let plan = &body["plans"][0];
+    assert_eq!(plan["id"], "cds-2024");
+    assert_eq!(plan["sample"], true);
+    let indicators = plan["indicators"].as_array().unwrap();
+    assert_eq!(indicators.len(), 12);
+    assert!(indicators.iter().filter(|i| i["source"] == "system").count() >= 4);
+    for i in indicators {
+        assert!(i["targets"]["2024-Q1"].is_number(), "{i}");
+        assert!(
+            ["achieved", "on_track", "at_risk", "missed"].contains(&i["status"].as_str().unwrap()),
+            "{i}"
+        );
+        assert!(
+            i["source_ref"]["query"].as_str().unwrap().starts_with("GET /api/v1/"),
+            "{i}"
+        );
+    }
+    // Q1: approved sample values count; the period is over, so achieved or missed.
+    let (status, q1) = app.get("/api/v1/plans/cds-2024?period=2024-Q1").await;
+    assert_eq!(status, 200, "{q1}");
+    assert_eq!(q1["period"], "2024-Q1");
+    assert_eq!(
+        (
+            row(&q1, "cds-08")["actual"].as_f64(),
+            row(&q1, "cds-08")["target"].as_f64()
+        ),
+        (Some(41.5), Some(45.0))
+    );
+    assert_eq!(row(&q1, "cds-08")["status"], "missed");
+    assert_eq!(row(&q1, "cds-12")["status"], "achieved");
+    assert_eq!(row(&q1, "cds-11")["status"], "achieved");
+    // No 2024 dossiers in this store: system indicators have no value, and the period is over.
+    assert!(row(&q1, "cds-01")["actual"].is_null());
+    assert_eq!(row(&q1, "cds-01")["status"], "missed");
+    assert!(q1.get("values").is_none(), "entered values are for officers");
+    // Q2: the satisfaction value is not approved, so it does not count.
+    let (_, q2) = app.get("/api/v1/plans/cds-2024?period=2024-Q2").await;
+    assert!(row(&q2, "cds-12")["actual"].is_null(), "{q2}");
+    assert_eq!(row(&q2, "cds-08")["actual"], 48.0);
+
+    let (status, body) = app.get("/api/v1/plans/nope").await;
+    assert_error(status, &body, 404);
+    let (status, body) = app.get("/api/v1/plans/cds-2024?period=2024-Q5").await;
+    assert_error(status, &body, 422);
+}
+
+#[tokio::test]
+async fn system_indicators_move_when_dossiers_are_processed() {
+    let app = spawn_app().await;
+    let admin = app.token("quantri").await;
+    let counter = app.token("tiepnhan1").await;
+    let specialist = app.token("chuyenvien1").await;
+    let leader = app.token("lanhdao1").await;
+    let citizen = app.token("congdan1").await;
+    // A counter dossier is received on the spot: its receipt year is the plan's year.
+    let first = app.counter_dossier(&counter).await;
+    let (_, view) = app.get_as(&format!("/api/v1/dossiers/{first}"), Some(&counter)).await;
+    let year: i32 = view["received_at"].as_str().unwrap()[..4].parse().unwrap();
+    let metrics = [
+        "online_share",
+        "on_time_share",
+        "electronic_result_share",
+        "digitised_share",
+    ];
+    let indicators: Vec<Value> = metrics
+        .iter()
+        .enumerate()
+        .map(|(n, m)| {
+            json!({"id": format!("s{n}"), "name": m, "name_en": m, "unit_of_measure": "%",
+                "direction": "higher_is_better", "responsible_unit": "000.00.12.H21", "source": "system",
+                "metric": m, "targets": {format!("{year}"): 50.0}})
+        })
+        .collect();
+    let bundle = json!({"plans": [{"id": "live", "name": "Kế hoạch thử", "name_en": "Test plan", "year": year,
+        "indicators": indicators}]});
+    let (status, body) = app.post("/api/v1/plans/import", &bundle, Some(&admin)).await;
+    assert_eq!(status, 200, "{body}");
+    let measure = || async {
+        let (status, plan) = app.get(&format!("/api/v1/plans/live?period={year}")).await;
+        assert_eq!(status, 200, "{plan}");
+        metrics
+            .iter()
+            .enumerate()
+            .map(|(n, _)| row(&plan, &format!("s{n}"))["actual"].clone())
+            .collect::<Vec<Value>>()
+    };
+    // One counter dossier received, none closed: 0 % online, nothing closed with a result yet.
+    let before = measure().await;
+    assert_eq!(before[0], json!(0.0), "{before:?}");
+    assert!(before[2].is_null(), "{before:?}");
+
+    // An online dossier accepted at the counter: half the received dossiers are online.
+    let online = json!({"procedure": "1.001193", "unit": "23575", "channel": 2,
+        "applicant": {"name": "Nguyễn Thị Lan", "personal_id": CONGDAN1_ID, "birth_date": "1990-05-01"}});
+    let (status, sub) = app.submit(&citizen, None, &online).await;
+    assert_eq!(status, 201, "{sub}");
+    let code = sub["MaHoSo"].as_str().unwrap().to_string();
+    let (_, still) = app.get(&format!("/api/v1/plans/live?period={year}")).await;
+    assert_eq!(row(&still, "s0")["actual"], json!(0.0), "not received yet: not counted");
+    app.act_ok(&counter, &code, "accept", "").await;
+    let after = measure().await;
+    assert_eq!(after[0], json!(50.0), "{after:?}");
+
+    // Closing the first dossier with a result gives the result indicators a value.
+    app.act_ok(&specialist, &first, "forward", "").await;
+    app.act_ok(&leader, &first, "approve", "").await;
+    app.act_ok(&specialist, &first, "finish", "").await;
+    let closed = measure().await;
+    assert!(closed[2].is_number(), "{closed:?}");
+    assert_ne!(before, closed);
+    let (_, plan) = app.get(&format!("/api/v1/plans/live?period={year}")).await;
+    let online_row = row(&plan, "s0");
+    assert_eq!(
+        (online_row["numerator"].as_u64(), online_row["denominator"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert!(
+        online_row["source_ref"]["query"]
+            .as_str()
+            .unwrap()
+            .contains("/api/v1/index?unit=52"),
+        "{online_row}"
+    );
+}
+
+#[tokio::test]
+async fn reported_values_are_entered_with_evidence_and_approved_by_someone_else() {
+    let app = spawn_app().await;
+    import_samples(&app).await;
+    let counter = app.token("tiepnhan1").await; // officer of the service centre, responsible for cds-12
+    let specialist = app.token("chuyenvien1").await; // another unit
+    let leader = app.token("lanhdao1").await; // leader of another unit
+    let admin = app.token("quantri").await;
+    let path = "/api/v1/plans/cds-2024/indicators/cds-12/values";
+    let entry = json!({"period": "2024-Q3", "value": 88.6, "evidence_ref": "https://example.gov.vn/khao-sat-q3.pdf",
+        "note": "Khảo sát quý III"});
+
+    let (status, body) = app.post(path, &entry, None).await;
+    assert_error(status, &body, 401);
+    let (status, body) = app.post(path, &entry, Some(&specialist)).await;
+    assert_error(status, &body, 403);
+    let (status, body) = app
+        .post(
+            path,
+            &json!({"period": "2024-Q3", "value": 88.6, "evidence_ref": " "}),
+            Some(&counter),
+        )
+        .await;
+    assert_error(status, &body, 422);
+    assert!(body["error"]["fields"]["evidence_ref"].is_string(), "{body}");
+    let (status, body) = app
+        .post(
+            path,
+            &json!({"period": "2025-Q1", "value": 1, "evidence_ref": "x"}),
+            Some(&counter),
+        )
+        .await;
+    assert_error(status, &body, 422);
+    let (status, body) = app
+        .post(
+            "/api/v1/plans/cds-2024/indicators/cds-03/values",
+            &entry,
+            Some(&counter),
+        )
+        .await;
+    assert_error(status, &body, 422); // a system indicator takes no entered values
+
+    let (status, value) = app.post(path, &entry, Some(&counter)).await;
+    assert_eq!(status, 201, "{value}");
+    assert_eq!(value["submitted_by"], "tiepnhan1");
+    assert!(value["approved_by"].is_null());
+    let id = value["id"].as_i64().unwrap();
+    // Not counted before approval; officers see it pending.
+    let (_, q3) = app
+        .get_as("/api/v1/plans/cds-2024?period=2024-Q3", Some(&specialist))
+        .await;
+    assert!(row(&q3, "cds-12")["actual"].is_null(), "{q3}");
+    assert_eq!(q3["values"][0]["id"], id, "{q3}");
+
+    let approve = format!("{path}/{id}/approve");
+    let (status, body) = app.post(&approve, &json!({}), Some(&counter)).await;
+    assert_error(status, &body, 403);
+    let (status, body) = app.post(&approve, &json!({}), Some(&leader)).await;
+    assert_error(status, &body, 403);
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/plans/cds-2024/indicators/cds-11/values/{id}/approve"),
+            &json!({}),
+            Some(&admin),
+        )
+        .await;
+    assert_error(status, &body, 404);
+    let (status, approved) = app.post(&approve, &json!({}), Some(&admin)).await;
+    assert_eq!(status, 200, "{approved}");
+    assert_eq!(approved["approved_by"], "quantri");
+    let (status, body) = app.post(&approve, &json!({}), Some(&admin)).await;
+    assert_error(status, &body, 409);
+
+    let (_, q3) = app.get("/api/v1/plans/cds-2024?period=2024-Q3").await;
+    let cds12 = row(&q3, "cds-12");
+    assert_eq!(cds12["actual"], 88.6);
+    assert_eq!(cds12["value_id"], id);
+    assert_eq!(cds12["status"], "achieved", "88.6 ≥ 88 and the quarter is over");
+    // An administrator's own value needs another approver.
+    let (status, own) = app.post(path, &entry, Some(&admin)).await;
+    assert_eq!(status, 201, "{own}");
+    let (status, body) = app
+        .post(&format!("{path}/{}/approve", own["id"]), &json!({}), Some(&admin))
+        .await;
+    assert_error(status, &body, 403);
+    let (status, list) = app.get_as(&format!("{path}?period=2024-Q3"), Some(&specialist)).await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["values"].as_array().unwrap().len(), 2);
+    // Imports are for province administrators, and a bad bundle writes nothing.
+    let (status, body) = app
+        .post("/api/v1/plans/import", &json!({"plans": []}), Some(&counter))
+        .await;
+    assert_error(status, &body, 403);
+    let bad = json!({"plans": [{"id": "x", "name": "x", "name_en": "x", "year": 2024, "indicators": []}]});
+    let (status, body) = app.post("/api/v1/plans/import", &bad, Some(&admin)).await;
+    assert_error(status, &body, 422);
+    let (_, all) = app.get("/api/v1/plans").await;
+    assert_eq!(all["plans"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn par_index_directives_and_the_steering_report() {
+    let app = spawn_app().await;
+    import_samples(&app).await;
+    let officer = app.token("chuyenvien1").await;
+    let citizen = app.token("congdan1").await;
+
+    let (status, body) = app.get("/api/v1/par-index").await;
+    assert_error(status, &body, 401);
+    let (status, body) = app.get_as("/api/v1/par-index", Some(&citizen)).await;
+    assert_error(status, &body, 403);
+    let (status, par) = app.get_as("/api/v1/par-index", Some(&officer)).await;
+    assert_eq!(status, 200, "{par}");
+    assert_eq!(par["years"], json!([2022, 2023]));
+    assert_eq!(par["comparison"]["year"], 2023);
+    assert_eq!(par["comparison"]["previous_year"], 2022);
+    let lost = par["comparison"]["lost"].as_array().unwrap();
+    assert!(!lost.is_empty());
+    assert!(lost.iter().all(|n| n["change"].as_f64().unwrap() < 0.0));
+    let (status, first) = app.get_as("/api/v1/par-index?year=2022", Some(&officer)).await;
+    assert_eq!(status, 200);
+    assert!(first["comparison"]["previous_year"].is_null());
+    let (status, body) = app.get_as("/api/v1/par-index?year=1999", Some(&officer)).await;
+    assert_error(status, &body, 404);
+
+    let (status, list) = app
+        .get_as("/api/v1/directives?status=overdue&as_of=2024-03-31", Some(&officer))
+        .await;
+    assert_eq!(status, 200, "{list}");
+    let overdue: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    // 03 (deadline 20 March) and 09 (25 March) are open; 02 (due 31 March, done 8 April) is due that day.
+    assert_eq!(overdue, ["cd-2024-03", "cd-2024-09"]);
+    let (status, body) = app.get_as("/api/v1/directives?status=late", Some(&officer)).await;
+    assert_error(status, &body, 422);
+
+    // The report's plan figures equal the plan page's, and every figure names its source.
+    let (status, report) = app
+        .get_as("/api/v1/reports/steering?period=2024-Q1", Some(&officer))
+        .await;
+    assert_eq!(status, 200, "{report}");
+    let (_, page) = app.get("/api/v1/plans/cds-2024?period=2024-Q1").await;
+    let section = &report["plans"][0];
+    for (a, b) in section["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(page["indicators"].as_array().unwrap())
+    {
+        for field in ["id", "target", "actual", "status", "source_ref"] {
+            assert_eq!(a[field], b[field], "{field} of {}", a["id"]);
+        }
+    }
+    assert_eq!(section["status_counts"], page["status_counts"]);
+    assert_eq!(report["contains_sample_data"], true);
+    assert_eq!(report["previous_period"], "2023-Q4");
+    assert_eq!(report["par"]["comparison"]["year"], 2023);
+    assert_eq!(report["directives"]["as_of"], "2024-03-31");
+    let states = &report["directives"]["states"];
+    assert_eq!(
+        (states["overdue"].as_u64(), states["due_soon"].as_u64()),
+        (Some(2), Some(2)),
+        "{states}"
+    );
+    assert_eq!(states["completed_late"], 1, "{states}");
+    assert!(report["index"]["province"]["source"]["query"]
+        .as_str()
+        .unwrap()
+        .contains("from=2024-01-01&to=2024-03-31"));
+    let bottlenecks = report["bottlenecks"].as_array().unwrap();
+    assert!(!bottlenecks.is_empty());
+    for b in bottlenecks {
+        assert!(
+            b["evidence"]["query"].as_str().unwrap().starts_with("GET /api/v1/"),
+            "{b}"
+        );
+    }
+    let severities: Vec<f64> = bottlenecks.iter().map(|b| b["severity"].as_f64().unwrap()).collect();
+    assert!(severities.windows(2).all(|w| w[0] >= w[1]), "{severities:?}");
+
+    let (status, same) = app
+        .get_as("/api/v1/reports/steering.json?period=2024-Q1", Some(&officer))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(same["plans"], report["plans"]);
+    for path in [
+        "/api/v1/reports/steering.pdf?period=2024-Q1",
+        "/api/v1/reports/steering.xlsx?period=2024-Q1",
+    ] {
+        let (status, body) = app.get_as(path, Some(&officer)).await;
+        assert_error(status, &body, 406);
+    }
+    let r = app
+        .client
+        .get(format!("{}/api/v1/reports/steering?period=2024-Q1", app.base))
+        .bearer_auth(&officer)
+        .header("accept", "application/pdf")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 406);
+    let (status, body) = app.get_as("/api/v1/reports/steering?period=Q1", Some(&officer)).await;
+    assert_error(status, &body, 422);
+    let (status, body) = app.get_as("/api/v1/reports/other", Some(&officer)).await;
+    assert_error(status, &body, 404);
+    let (status, body) = app.get_as("/api/v1/reports/steering", Some(&citizen)).await;
+    assert_error(status, &body, 403);
+}
