@@ -9,6 +9,7 @@ mod accounts;
 mod calendar;
 mod catalog;
 pub mod dossiers;
+pub mod index;
 mod migrate;
 pub mod reference;
 mod schema;

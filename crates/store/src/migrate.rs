@@ -27,6 +27,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_dossiers.sql"),
         postgres: include_str!("../migrations/postgres/0002_dossiers.sql"),
     },
+    Migration {
+        version: 6,
+        name: "index",
+        sqlite: include_str!("../migrations/sqlite/0006_index.sql"),
+        postgres: include_str!("../migrations/postgres/0006_index.sql"),
+    },
 ];
 
 /// An arbitrary constant that serialises concurrent migrators on PostgreSQL.
