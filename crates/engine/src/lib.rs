@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod documents;
+pub mod index;
 pub mod outbox;
 pub mod simulate;
 
@@ -20,10 +21,12 @@ use motcua_domain::dossier::{
 };
 use motcua_domain::ids::{self, UnitCode};
 use motcua_domain::roles::Role;
+use motcua_domain::units::{UnitDirectory, UnitLevel, FIRST_DAY_2025};
 use motcua_store::dossiers::{AppendOutcome, AppendRequest, AppendTarget, DossierWriter, IdempotencyRecord};
 use motcua_store::{Organisation, Store, User};
 
 pub use catalog::CatalogView;
+pub use index::IndexCache;
 
 /// Legal time assumed when the catalogue states none for a procedure (about 5 % of them).
 pub const FALLBACK_LEGAL_TIME: LegalTime = LegalTime::WorkingMinutes(15 * dossier::WORKING_DAY_MINUTES);
@@ -175,6 +178,8 @@ struct Views {
     calendar: Arc<WorkCalendar>,
     catalog: Arc<CatalogView>,
     organisations: Arc<HashMap<String, Organisation>>,
+    /// Units of both eras with the 2025 merges, for mapping pre-2025 codes in the index.
+    units: Arc<UnitDirectory>,
 }
 
 #[derive(Clone)]
@@ -191,18 +196,32 @@ pub struct Engine {
     recent: Arc<std::sync::Mutex<HashMap<String, DossierState>>>,
     /// The clock; tests and the simulator replace it.
     clock: Arc<dyn Fn() -> DateTime<FixedOffset> + Send + Sync>,
+    /// Every dossier's index fact, kept current by the writer after each commit.
+    index: Arc<IndexCache>,
 }
 
 impl Engine {
     /// Loads the calendar, catalogue and organisations from the store and starts the writer.
     pub async fn start(store: Store) -> anyhow::Result<Engine> {
+        // The facts are loaded before the writer starts, so no commit can be missed or undone.
+        if store.index_facts_incomplete().await? {
+            let n = store.rebuild_index_facts().await?;
+            tracing::info!(dossiers = n, "index facts computed from the event log");
+        }
+        let index = Arc::new(IndexCache::new());
+        let mut loader = index::IndexLoader::default();
+        store.index_facts(|page| loader.add(page)).await?;
+        index.install(loader);
+        let listener = index.clone();
         let engine = Engine {
-            writer: DossierWriter::start(store.clone()),
+            writer: DossierWriter::start_with(store.clone(), Some(Arc::new(move |facts| listener.apply(facts)))),
+            index,
             views: Arc::new(RwLock::new(Views {
                 workflows: Arc::new(HashMap::new()),
                 calendar: Arc::new(WorkCalendar::default()),
                 catalog: Arc::new(CatalogView::new(Vec::new())),
                 organisations: Arc::new(HashMap::new()),
+                units: Arc::new(UnitDirectory::new(Vec::new(), Vec::new())),
             })),
             clock: Arc::new(|| Utc::now().with_timezone(&vietnam())),
             files_dir: None,
@@ -274,11 +293,16 @@ impl Engine {
             .into_iter()
             .map(|w| ((w.procedure.clone(), w.unit.clone().unwrap_or_default()), w))
             .collect();
+        let units = Arc::new(UnitDirectory::new(
+            self.store.units().await?,
+            self.store.unit_merges().await?,
+        ));
         let views = Views {
             workflows: Arc::new(workflows),
             calendar,
             catalog,
             organisations: Arc::new(organisations),
+            units,
         };
         match self.views.write() {
             Ok(mut guard) => *guard = views,
@@ -852,27 +876,97 @@ impl Engine {
         Ok(())
     }
 
-    /// The QĐ 766 table of a unit (a competent unit's code; the province code or None for every
-    /// unit of the province) over a period, classified from the stored dossiers. This scans the
-    /// unit's dossiers on each call; the live per-period counters of issue #7 replace the scan.
+    /// The QĐ 766 table of a unit (a competent unit's code, or a pre-2025 one, which means the unit
+    /// it merged into; the province code or None for every unit of the province) over a period,
+    /// from the live index.
     pub async fn index_table(
         &self,
         unit: Option<&str>,
         period: motcua_domain::index::Period,
     ) -> EngineResult<motcua_domain::index::IndexTable> {
-        use motcua_domain::index::{classify, score, IndexAccumulator, IndexConfig};
-        let end_ms = period.end().timestamp_millis();
-        let rows = self.store.dossiers_for_index(unit, end_ms).await?;
+        use motcua_domain::index::{score, IndexConfig};
+        let label = unit.map(str::to_string).unwrap_or_else(|| self.province_code());
+        let acc = self.index_counts(unit, &period);
+        Ok(score(&label, period, &acc, &IndexConfig::qd766_2022(), &[]))
+    }
+
+    /// Numerators and denominators of a unit (as [`Self::index_table`]) over a period, from the
+    /// live index.
+    pub fn index_counts(
+        &self,
+        unit: Option<&str>,
+        period: &motcua_domain::index::Period,
+    ) -> motcua_domain::index::IndexAccumulator {
+        let (start, end) = motcua_domain::index::period_nanos(period);
+        let province = self.province_code();
+        let units = self.read_views(|v| v.units.clone());
+        match unit.filter(|u| *u != province && !u.is_empty()) {
+            None => self.index.count(|_| true, start, end),
+            Some(wanted) => {
+                let wanted = index_unit(&units, wanted);
+                // The few recorded units are mapped once per query, not once per dossier.
+                let mut mapped: HashMap<&str, bool> = HashMap::new();
+                let recorded = self.index.units();
+                for u in &recorded {
+                    mapped.insert(u.as_str(), index_unit(&units, u) == wanted);
+                }
+                self.index
+                    .count(|u| mapped.get(u).copied().unwrap_or(false), start, end)
+            }
+        }
+    }
+
+    /// The reference computation of [`Self::index_counts`]: classifies every stored dossier's
+    /// exchange record against the period (slow; kept as the oracle of the live index).
+    pub async fn index_counts_reference(
+        &self,
+        unit: Option<&str>,
+        period: &motcua_domain::index::Period,
+    ) -> EngineResult<motcua_domain::index::IndexAccumulator> {
+        use motcua_domain::index::{classify, IndexAccumulator};
+        let province = self.province_code();
+        let units = self.read_views(|v| v.units.clone());
+        let wanted = unit
+            .filter(|u| *u != province && !u.is_empty())
+            .map(|u| index_unit(&units, u));
+        let rows = self.store.dossiers_for_index(None, i64::MAX).await?;
         let mut acc = IndexAccumulator::new();
         for (code, state, original) in rows {
+            if wanted.as_ref().is_some_and(|w| index_unit(&units, &state.unit) != *w) {
+                continue;
+            }
             let original = original.and_then(|v| serde_json::from_value::<ExchangeRecord>(v).ok());
             let record = exchange::export_record(&code, &state, original.as_ref());
-            if let Some(facts) = classify(&record, &period) {
+            if let Some(facts) = classify(&record, period) {
                 acc.add(&facts);
             }
         }
-        let label = unit.map(str::to_string).unwrap_or_else(|| self.province_code());
-        Ok(score(&label, period, &acc, &IndexConfig::qd766_2022(), &[]))
+        Ok(acc)
+    }
+
+    /// Recomputes every index fact from the event log and reloads the live index from them.
+    pub async fn rebuild_index(&self) -> EngineResult<u64> {
+        let n = self.store.rebuild_index_facts().await?;
+        self.reload_index().await?;
+        Ok(n)
+    }
+
+    /// Reloads the live index from the stored facts.
+    pub async fn reload_index(&self) -> EngineResult<u64> {
+        let mut loader = index::IndexLoader::default();
+        let n = self.store.index_facts(|page| loader.add(page)).await?;
+        self.index.install(loader);
+        Ok(n)
+    }
+
+    /// The unit a recorded or queried code counts under (see [`index_unit`]).
+    pub fn index_unit_of(&self, code: &str) -> String {
+        self.read_views(|v| index_unit(&v.units, code))
+    }
+
+    /// The live index itself (for the benchmark and the dashboards).
+    pub fn index(&self) -> &Arc<IndexCache> {
+        &self.index
     }
 
     /// The GSO code of the deployment's province (every organisation carries it).
@@ -905,6 +999,18 @@ impl Engine {
             && (user.unit_code.as_deref() == Some(state.unit.as_str())
                 || user.unit_code.as_deref() == Some(state.receiving_unit.as_str()))
     }
+}
+
+/// The unit a recorded or queried unit code counts under: a unit in force since the 2025
+/// reorganisation as it is, a pre-2025 commune as the commune it merged into, anything else
+/// (an agency, an unknown code) as it is.
+pub fn index_unit(units: &UnitDirectory, code: &str) -> String {
+    if units.get(code, FIRST_DAY_2025).is_some() {
+        return code.to_string();
+    }
+    units
+        .map_to_2025(code, UnitLevel::Commune)
+        .unwrap_or_else(|| code.to_string())
 }
 
 /// An open dossier near or past its (effective) due instant.

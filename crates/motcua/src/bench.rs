@@ -8,6 +8,7 @@ use motcua_domain::calendar::{WorkCalendar, WorkDuration};
 use motcua_domain::catalog::{SearchFilter, SearchIndex};
 
 mod assistant;
+mod index;
 mod lifecycle;
 
 /// Flags shared by the database benchmarks.
@@ -27,7 +28,7 @@ pub enum BenchName {
     Search,
     /// Full dossier lifecycles through the engine on a fresh database: durable events/s, latency.
     Lifecycle,
-    /// The QĐ 766 index [arrives with issue #7].
+    /// The live QĐ 766 index over a simulated province: query latency, rebuild time, memory, DuckDB peer.
     Index,
     /// The virtual assistant: accuracy on the bundled question sets, index build, latency over HTTP.
     Assistant,
@@ -47,7 +48,7 @@ pub async fn run(name: BenchName, dossiers: u64, iterations: u64, options: &Benc
         BenchName::Calendar => calendar(iterations),
         BenchName::Search => search(iterations),
         BenchName::Lifecycle => lifecycle::run(dossiers, options).await,
-        BenchName::Index => anyhow::bail!("bench index arrives with the QĐ 766 index (issue #7)"),
+        BenchName::Index => index::run(dossiers, options).await,
         BenchName::Assistant => assistant::run().await,
     }
 }

@@ -175,6 +175,18 @@ pub async fn migrate(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+pub async fn index_rebuild(config: Config) -> anyhow::Result<()> {
+    let store = Store::open(&config.database_url()).await?;
+    let started = std::time::Instant::now();
+    let dossiers = store.rebuild_index_facts().await?;
+    store.close().await;
+    println!(
+        "index facts of {dossiers} dossiers recomputed from the event log in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 pub async fn backup(config: Config, out: &Path) -> anyhow::Result<()> {
     let store = Store::connect(&config.database_url()).await?;
     store.backup_to(out).await?;

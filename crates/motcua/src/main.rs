@@ -106,6 +106,11 @@ enum Command {
         #[arg(long)]
         to: Option<chrono::NaiveDate>,
     },
+    /// The live QĐ 766 index.
+    Index {
+        #[command(subcommand)]
+        action: IndexAction,
+    },
     /// Apply pending database migrations and exit.
     Migrate,
     /// Write a consistent copy of the SQLite database while the server may be running.
@@ -114,6 +119,13 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+#[derive(Clone, Copy, Subcommand)]
+enum IndexAction {
+    /// Recompute every dossier's index fact from the event log (with the original records of
+    /// imported dossiers), in one transaction.
+    Rebuild,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -185,6 +197,9 @@ fn main() -> ExitCode {
                 from,
                 to,
             } => commands::export_dossiers(config, &out, unit.as_deref(), from, to).await,
+            Command::Index {
+                action: IndexAction::Rebuild,
+            } => commands::index_rebuild(config).await,
             Command::Migrate => commands::migrate(config).await,
             Command::Backup { out } => commands::backup(config, &out).await,
         }

@@ -134,7 +134,9 @@ fn help_lists_every_subcommand() {
     let out = Command::new(BIN).arg("--help").output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    for sub in ["serve", "demo", "import", "simulate", "bench", "migrate", "backup"] {
+    for sub in [
+        "serve", "demo", "import", "simulate", "bench", "index", "migrate", "backup",
+    ] {
         assert!(text.contains(sub), "--help lacks {sub}:\n{text}");
     }
     let out = Command::new(BIN).args(["import", "--help"]).output().unwrap();
@@ -504,4 +506,12 @@ fn simulated_history_imports_once() {
             "{args} import: {stdout}"
         );
     }
+    // The imported dossiers' index facts are recomputed from the event log.
+    let out = motcua(dir.path()).args(["index", "rebuild"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("index facts of 300 dossiers recomputed"),
+        "index rebuild: {stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

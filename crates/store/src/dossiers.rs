@@ -6,10 +6,13 @@
 //! they produce, the counter increments and outbox messages; all land in the same transaction.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
+use motcua_domain::dossier::exchange::ExchangeRecord;
 use motcua_domain::dossier::{self, CounterDelta, DossierState, Event};
 use motcua_domain::ids::{DossierCode, UnitCode};
+use motcua_domain::index::IndexFact;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::{now_ms, Backend, Result, Store, StoreError};
@@ -82,6 +85,10 @@ pub struct StoredEvent {
 
 type Job = (AppendRequest, oneshot::Sender<Result<AppendOutcome>>);
 
+/// Called by the writer after each commit with the index facts the batch wrote (one per dossier,
+/// the latest), in commit order and before any request of the batch is answered.
+pub type CommitListener = Arc<dyn Fn(&[(String, IndexFact)]) + Send + Sync>;
+
 /// Handle to the writer task; cheap to clone.
 #[derive(Clone)]
 pub struct DossierWriter {
@@ -108,8 +115,13 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String> {
 impl DossierWriter {
     /// Starts the writer task on the current tokio runtime.
     pub fn start(store: Store) -> DossierWriter {
+        DossierWriter::start_with(store, None)
+    }
+
+    /// Starts the writer task, telling `listener` of every commit.
+    pub fn start_with(store: Store, listener: Option<CommitListener>) -> DossierWriter {
         let (tx, rx) = mpsc::channel::<Job>(4 * MAX_BATCH);
-        tokio::spawn(run_writer(store, rx));
+        tokio::spawn(run_writer(store, rx, listener));
         DossierWriter { tx }
     }
 
@@ -126,7 +138,7 @@ impl DossierWriter {
     }
 }
 
-async fn run_writer(store: Store, mut rx: mpsc::Receiver<Job>) {
+async fn run_writer(store: Store, mut rx: mpsc::Receiver<Job>, listener: Option<CommitListener>) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.recv().await {
         batch.push(first);
@@ -138,7 +150,10 @@ async fn run_writer(store: Store, mut rx: mpsc::Receiver<Job>) {
         }
         let requests: Vec<&AppendRequest> = batch.iter().map(|(r, _)| r).collect();
         match store.commit_batch(&requests).await {
-            Ok(outcomes) => {
+            Ok((outcomes, facts)) => {
+                if let Some(listener) = &listener {
+                    listener(&facts);
+                }
                 for ((_, reply), outcome) in batch.drain(..).zip(outcomes) {
                     let _ = reply.send(Ok(outcome));
                 }
@@ -156,7 +171,10 @@ async fn run_writer(store: Store, mut rx: mpsc::Receiver<Job>) {
 
 impl Store {
     /// One transaction for the whole batch; a request that conflicts is skipped, the others land.
-    async fn commit_batch(&self, requests: &[&AppendRequest]) -> Result<Vec<AppendOutcome>> {
+    async fn commit_batch(
+        &self,
+        requests: &[&AppendRequest],
+    ) -> Result<(Vec<AppendOutcome>, Vec<(String, IndexFact)>)> {
         let mut conn = self.pool.acquire().await?;
         let begin = match self.backend {
             // IMMEDIATE takes the write lock now, so the transaction cannot fail to upgrade later.
@@ -309,7 +327,10 @@ impl Store {
 /// Writes a batch in two phases: first each request's row (sequence allocation or the
 /// version-checked update), then the events, counters, outbox messages and idempotency keys of all
 /// requests that got through, as a few multi-row statements.
-async fn write_batch(conn: &mut sqlx::AnyConnection, requests: &[&AppendRequest]) -> Result<Vec<AppendOutcome>> {
+async fn write_batch(
+    conn: &mut sqlx::AnyConnection,
+    requests: &[&AppendRequest],
+) -> Result<(Vec<AppendOutcome>, Vec<(String, IndexFact)>)> {
     let mut outcomes = Vec::with_capacity(requests.len());
     let mut landed: Vec<(&AppendRequest, String, i64)> = Vec::with_capacity(requests.len());
     let mut keys_in_batch: BTreeMap<(&str, &str), (String, serde_json::Value)> = BTreeMap::new();
@@ -453,7 +474,36 @@ async fn write_batch(conn: &mut sqlx::AnyConnection, requests: &[&AppendRequest]
     )
     .await?;
     add_counters(conn, &counters).await?;
-    Ok(outcomes)
+    let facts = index_facts_of(conn, &landed).await?;
+    crate::index::write_facts(conn, &facts).await?;
+    Ok((outcomes, facts))
+}
+
+/// The index fact of each dossier the batch wrote, from its latest state (and, for an imported
+/// dossier, its original record: from the request itself or, for a later action, the log).
+async fn index_facts_of(
+    conn: &mut sqlx::AnyConnection,
+    landed: &[(&AppendRequest, String, i64)],
+) -> Result<Vec<(String, IndexFact)>> {
+    let existing: Vec<&str> = landed
+        .iter()
+        .filter(|(r, _, _)| matches!(r.target, AppendTarget::Existing { .. }))
+        .map(|(_, code, _)| code.as_str())
+        .collect();
+    let stored = crate::index::originals(conn, &existing).await?;
+    let mut latest: BTreeMap<&str, (&DossierState, Option<ExchangeRecord>)> = BTreeMap::new();
+    for (r, code, _) in landed {
+        let original = match r.target {
+            AppendTarget::Imported { .. } => r.events.first().and_then(crate::index::imported_record),
+            AppendTarget::Existing { .. } => stored.get(code).cloned(),
+            AppendTarget::Create { .. } => None,
+        };
+        latest.insert(code.as_str(), (&r.state, original));
+    }
+    Ok(latest
+        .into_iter()
+        .map(|(code, (state, original))| (code.to_string(), crate::index::fact_of(code, state, original.as_ref())))
+        .collect())
 }
 
 /// The response stored under a request's idempotency key, with the dossier's code.
@@ -466,16 +516,22 @@ fn stored_response(r: &AppendRequest, code: &str) -> serde_json::Value {
 }
 
 /// A value bound into a multi-row statement.
-enum Arg {
+pub(crate) enum Arg {
     Int(i64),
     Text(String),
+    Null,
 }
 
 /// Rows per statement: stays under SQLite's and PostgreSQL's bound-parameter limits.
 const ROWS_PER_STATEMENT: usize = 200;
 
 /// `head VALUES (…), (…) tail` for all `rows`, in chunks.
-async fn bulk_insert(conn: &mut sqlx::AnyConnection, head: &str, rows: Vec<Vec<Arg>>, tail: &str) -> Result<()> {
+pub(crate) async fn bulk_insert(
+    conn: &mut sqlx::AnyConnection,
+    head: &str,
+    rows: Vec<Vec<Arg>>,
+    tail: &str,
+) -> Result<()> {
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<Vec<Arg>> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
@@ -504,6 +560,7 @@ async fn bulk_insert(conn: &mut sqlx::AnyConnection, head: &str, rows: Vec<Vec<A
                 query = match arg {
                     Arg::Int(v) => query.bind(v),
                     Arg::Text(v) => query.bind(v),
+                    Arg::Null => query.bind(Option::<i64>::None),
                 };
             }
         }

@@ -12,6 +12,7 @@ pub mod dossiers;
 mod eid_accounts;
 pub mod feedback;
 pub mod inbox;
+pub mod index;
 mod migrate;
 pub mod payments;
 pub mod portal;

@@ -40,6 +40,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0004_plans.sql"),
     },
     Migration {
+        version: 6,
+        name: "index",
+        sqlite: include_str!("../migrations/sqlite/0006_index.sql"),
+        postgres: include_str!("../migrations/postgres/0006_index.sql"),
+    },
+    Migration {
         version: 7,
         name: "payments_feedback",
         sqlite: include_str!("../migrations/sqlite/0007_payments_feedback.sql"),

@@ -7,11 +7,13 @@
 
 mod classify;
 mod config;
+mod fact;
 mod period;
 mod score;
 
 pub use classify::{classify, classify_with_legal_due, DossierFacts};
 pub use config::{ConfigError, GroupDef, GroupId, IndexConfig, IndicatorDef};
+pub use fact::{accumulate, flag, nanos, period_nanos, IndexFact, Row, NO_DUE, OPEN};
 pub use period::{Period, PeriodError};
 pub use score::{
     score, ExternalIndicator, GroupScore, IndexAccumulator, IndexTable, IndicatorScore, IndicatorSource,

@@ -816,3 +816,237 @@ proptest! {
         }
     }
 }
+
+// --- The compact fact of the live index equals the classification of the record ----------------
+
+/// Counts `records` for `period` through [`classify`] (the reference) and through
+/// [`IndexFact`] (the live index), for comparison.
+fn both_ways(records: &[ExchangeRecord], period: &Period) -> (IndexAccumulator, IndexAccumulator) {
+    let mut reference = IndexAccumulator::new();
+    let mut fast = IndexAccumulator::new();
+    let (start, end) = period_nanos(period);
+    for r in records {
+        if let Some(f) = classify(r, period) {
+            reference.add(&f);
+        }
+        IndexFact::from_record(r).accumulate(&mut fast, start, end);
+    }
+    (reference, fast)
+}
+
+/// The base record with its dates, status and history set directly (no validation: the fact
+/// must read any record as classify does).
+fn raw(
+    received: Option<&str>,
+    due: Option<&str>,
+    status: u8,
+    closed: Option<&str>,
+    lichsu: &[(u8, &str)],
+) -> ExchangeRecord {
+    use crate::dossier::exchange::HistoryEntry;
+    use crate::dossier::Status;
+    let mut r = record(json!({}));
+    r.received_at = received.map(t);
+    r.appointment = due.map(t);
+    r.status = Status::from_code(i64::from(status)).unwrap();
+    r.finished_at = closed.map(t);
+    r.history = lichsu
+        .iter()
+        .map(|(s, at)| HistoryEntry {
+            status: Status::from_code(i64::from(*s)).unwrap(),
+            at: t(at),
+            extra: Map::new(),
+        })
+        .collect();
+    r
+}
+
+#[test]
+fn hand_examples_count_the_same_through_the_fact() {
+    let oct13 = Some("2025-10-13T09:20");
+    let due = Some("2025-10-16T17:00");
+    let mut first = raw(oct13, due, 10, Some("2025-10-16T17:00"), &[]);
+    first.electronic_result = Some(true);
+    let records = [
+        // Closed exactly at the appointment: on time.
+        first,
+        // One supplement of 24 h: 10-17 10:00 − 24 h ≤ 10-16 17:00, on time.
+        raw(
+            oct13,
+            due,
+            10,
+            Some("2025-10-17T10:00"),
+            &[
+                (4, "2025-10-13T09:20"),
+                (5, "2025-10-14T08:00"),
+                (4, "2025-10-15T08:00"),
+            ],
+        ),
+        // A second supplement request: late although early.
+        raw(
+            oct13,
+            due,
+            10,
+            Some("2025-10-16T10:00"),
+            &[
+                (5, "2025-10-13T10:00"),
+                (4, "2025-10-13T11:00"),
+                (5, "2025-10-14T10:00"),
+                (4, "2025-10-14T11:00"),
+            ],
+        ),
+        // Backlog from September, open at the period end: judged at 11-01 00:00 against 10-02.
+        raw(Some("2025-09-20T08:00"), Some("2025-10-02T17:00"), 4, None, &[]),
+        // Closed on the last second of September: in no set of October.
+        raw(Some("2025-09-20T08:00"), due, 10, Some("2025-09-30T23:59"), &[]),
+        // Withdrawn (8) and refused (3) before the appointment: on time, no result.
+        raw(oct13, due, 8, Some("2025-10-14T10:00"), &[]),
+        raw(oct13, due, 3, Some("2025-10-14T10:00"), &[]),
+        // Result at exactly the period end: reckoned at e = 11-01 00:00 > 10-31 23:00, late; F of November.
+        raw(oct13, Some("2025-10-31T23:00"), 9, Some("2025-11-01T00:00"), &[]),
+        // Supplement requested on 10-30 and still waiting: one request, paused until e, on time
+        // although the appointment (10-31 09:00) has passed.
+        raw(
+            oct13,
+            Some("2025-10-31T09:00"),
+            5,
+            None,
+            &[(4, "2025-10-13T09:20"), (5, "2025-10-30T08:00")],
+        ),
+        // Second supplement only after the period: one request up to e, on time in October.
+        raw(
+            oct13,
+            Some("2025-10-31T17:00"),
+            10,
+            Some("2025-11-20T10:00"),
+            &[
+                (5, "2025-10-20T08:00"),
+                (4, "2025-10-21T08:00"),
+                (5, "2025-11-05T08:00"),
+                (4, "2025-11-06T08:00"),
+            ],
+        ),
+    ];
+    let (reference, fast) = both_ways(&records, &october());
+    assert_eq!(fast, reference);
+    // R: the eight accepted on 10-13; D adds the open September backlog (the one closed on 30
+    // September is out): |D| = 9, |B| = 1. On time: the first, the second, the withdrawal, the
+    // refusal, the one waiting for a supplement and the one whose second request came later = 6.
+    assert_eq!((fast.received, fast.handled, fast.backlog, fast.on_time), (8, 9, 1, 6));
+    // F: the three closed with status 10 inside October (the 11-01 closing is in November).
+    assert_eq!((fast.closed_with_result, fast.electronic_result), (3, 1));
+    let tb = table(&fast, &[]);
+    assert_eq!(indicator(&tb, "2.1").score, Some(13.33)); // 6/9 × 20 = 13.333…
+    assert_eq!(indicator(&tb, "4.1").score, Some(2.0)); // 1/3 × 6
+                                                        // November: the 11-01 result is in F; the waiting one is backlog, now paused since 10-30.
+    let november = Period::month(2025, 11).unwrap();
+    let (reference, fast) = both_ways(&records, &november);
+    assert_eq!(fast, reference);
+    // D of November: the September backlog, the 11-01 result, the waiting one, the one closed
+    // 11-20 = 4, none received. On time: the waiting one only (the 11-01 one is judged at
+    // 11-01 00:00 > 10-31 23:00; the 11-20 one had a second request on 11-05).
+    assert_eq!((fast.received, fast.handled, fast.backlog, fast.on_time), (0, 4, 4, 1));
+    assert_eq!(fast.closed_with_result, 2);
+}
+
+#[test]
+fn supplement_text_round_trips() {
+    let r = raw(
+        Some("2025-10-13T09:20"),
+        None,
+        5,
+        None,
+        &[
+            (5, "2025-10-13T10:00"),
+            (4, "2025-10-13T11:00"),
+            (5, "2025-10-14T10:00"),
+        ],
+    );
+    let f = IndexFact::from_record(&r);
+    assert_eq!(f.supplements.len(), 2);
+    assert_eq!(f.supplements[1].1, OPEN);
+    assert_eq!(
+        IndexFact::parse_supplements(&f.supplements_text()),
+        Some(f.supplements.clone())
+    );
+    assert_eq!(IndexFact::parse_supplements(""), Some(vec![]));
+    assert_eq!(IndexFact::parse_supplements("1:x"), None);
+}
+
+/// A record with a random life around October 2025: reception (or none), up to four status
+/// changes among them supplement requests, a closing of any kind or none, flags, and instants
+/// with sub-second parts (the live engine's clock has nanoseconds).
+fn arb_record() -> impl Strategy<Value = ExchangeRecord> {
+    use crate::dossier::exchange::{HistoryEntry, Rating};
+    use crate::dossier::{Status, SubmissionChannel};
+    (
+        (any::<bool>(), 0i64..100 * 86_400, 0u32..1_000_000_000),
+        prop::collection::vec((prop::sample::select(vec![4u8, 5, 5, 6, 7]), 0i64..20 * 86_400), 0..5),
+        (
+            prop::option::of(0i64..30 * 86_400),
+            prop::sample::select(vec![4u8, 3, 7, 8, 9, 10]),
+        ),
+        prop::option::of(-2i64 * 86_400..25 * 86_400),
+        prop::collection::vec(any::<bool>(), 11),
+        prop::sample::select(vec![1i64, 2, 3]),
+    )
+        .prop_map(
+            |((accepted, recv_s, nano), changes, (close_after, closed_status), due_after, b, channel)| {
+                let base = t("2025-08-20T00:00") + Duration::seconds(recv_s) + Duration::nanoseconds(i64::from(nano));
+                let mut r = record(json!({}));
+                let mut at = base;
+                r.history = changes
+                    .iter()
+                    .map(|(status, gap)| {
+                        at += Duration::seconds(*gap);
+                        HistoryEntry {
+                            status: Status::from_code(i64::from(*status)).unwrap(),
+                            at,
+                            extra: Map::new(),
+                        }
+                    })
+                    .collect();
+                r.submitted_at = base;
+                r.received_at = accepted.then_some(base);
+                r.appointment = due_after.map(|d| base + Duration::seconds(d));
+                r.channel = SubmissionChannel::from_code(channel).unwrap();
+                r.status = Status::InProgress;
+                r.finished_at = None;
+                if let Some(c) = close_after.filter(|_| closed_status != 4) {
+                    r.status = Status::from_code(i64::from(closed_status)).unwrap();
+                    r.finished_at = Some(at + Duration::seconds(c));
+                }
+                r.synced_to_portal = Some(b[0]);
+                r.has_fees = Some(b[1]);
+                r.paid_online = Some(b[2]);
+                r.electronic_result = Some(b[3]);
+                r.digitised_components = b[4].then_some(true);
+                r.reused_digitised_data = Some(b[5]);
+                r.vneid_account = Some(b[6]);
+                r.population_data = b[7].then_some(true);
+                r.complaint = Some(b[8]);
+                r.rating = b[9]
+                    .then_some(Rating::KhongHaiLong)
+                    .or(b[10].then_some(Rating::HaiLong));
+                r
+            },
+        )
+}
+
+fn arb_period() -> impl Strategy<Value = Period> {
+    (0i64..120, 0i64..70).prop_map(|(from, len)| {
+        let from = date(2025, 8, 1) + Duration::days(from);
+        Period::new(from, from + Duration::days(len)).unwrap()
+    })
+}
+
+proptest! {
+    #[test]
+    fn the_fact_counts_as_classify(
+        records in prop::collection::vec(arb_record(), 1..40),
+        period in arb_period(),
+    ) {
+        let (reference, fast) = both_ways(&records, &period);
+        prop_assert_eq!(fast, reference);
+    }
+}
