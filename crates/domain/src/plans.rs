@@ -514,10 +514,14 @@ pub fn metric_value(metric: &SystemMetric, table: &IndexTable) -> Option<MetricV
 /// The illustrative sample data of `data/plans/` (file name, JSON [`PlansBundle`]): a 2024
 /// digital-transformation plan, a PAR-index tree with 2022 and 2023 scores, directives. Loaded by
 /// the demo; see `data/plans/PROVENANCE.md`.
-pub const SAMPLE_BUNDLES: [(&str, &str); 3] = [
+pub const SAMPLE_BUNDLES: [(&str, &str); 4] = [
     (
         "ke-hoach-cds-2024.json",
         include_str!("../../../data/plans/ke-hoach-cds-2024.json"),
+    ),
+    (
+        "ke-hoach-cds-2026.json",
+        include_str!("../../../data/plans/ke-hoach-cds-2026.json"),
     ),
     ("par-index.json", include_str!("../../../data/plans/par-index.json")),
     ("directives.json", include_str!("../../../data/plans/directives.json")),

@@ -153,7 +153,7 @@ pub async fn demo(mut config: Config, listen: Option<String>) -> anyhow::Result<
         sample.plans, sample.par_years, sample.directives
     );
     println!(
-        "{imported} simulated dossiers since 2025-01-01 loaded; prepared in {:.1} s",
+        "{imported} simulated dossiers since 2024-01-01 loaded; prepared in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     run_server(&config, store, &listen).await
@@ -387,14 +387,15 @@ pub async fn simulate(
     Ok(())
 }
 
-/// Loads a simulated history (from 2025-01-01 to yesterday) into the demo, so that inboxes,
-/// the index and the assistant's status answers have data from the first minute.
+/// Loads a simulated history (from 2024-01-01 to yesterday, across the 2025 reorganisation of units)
+/// into the demo, so that inboxes, the index, the 2024 sample plan and the assistant's status answers
+/// have data from the first minute.
 async fn load_demo_history(config: &Config, store: &Store, dossiers: u64) -> anyhow::Result<u64> {
     use motcua_engine::simulate::{simulate, SimulationContext, SimulationSpec};
     let today = chrono::Utc::now()
         .with_timezone(&motcua_domain::calendar::vietnam())
         .date_naive();
-    let from = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or(today);
+    let from = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or(today);
     let to = today.pred_opt().unwrap_or(today).max(from);
     let spec = SimulationSpec {
         province: config.province_code.clone(),
