@@ -12,6 +12,9 @@ use motcua_domain::roles::Role;
 use motcua_engine::{ActionRequest, Engine, EngineError, Submission};
 use motcua_store::{on_both_backends, reference, Store, User};
 
+#[path = "lifecycle/backoffice.rs"]
+mod backoffice;
+
 const PLEIKU: &str = "23575";
 const QUY_NHON: &str = "21583";
 const CENTRE: &str = "000.00.12.H21";

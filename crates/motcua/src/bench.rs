@@ -8,6 +8,7 @@ use motcua_domain::calendar::{WorkCalendar, WorkDuration};
 use motcua_domain::catalog::{SearchFilter, SearchIndex};
 
 mod assistant;
+mod inbox;
 mod lifecycle;
 
 /// Flags shared by the database benchmarks.
@@ -31,6 +32,8 @@ pub enum BenchName {
     Index,
     /// The virtual assistant: accuracy on the bundled question sets, index build, latency over HTTP.
     Assistant,
+    /// The officers' inbox of one unit with `--dossiers` open dossiers: queue pages, searches, counts.
+    Inbox,
 }
 
 /// Latency percentiles in milliseconds of a sorted sample of nanoseconds.
@@ -49,6 +52,7 @@ pub async fn run(name: BenchName, dossiers: u64, iterations: u64, options: &Benc
         BenchName::Lifecycle => lifecycle::run(dossiers, options).await,
         BenchName::Index => anyhow::bail!("bench index arrives with the QĐ 766 index (issue #7)"),
         BenchName::Assistant => assistant::run().await,
+        BenchName::Inbox => inbox::run(dossiers, options).await,
     }
 }
 

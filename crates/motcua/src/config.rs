@@ -27,6 +27,11 @@ pub struct Config {
     pub level1_code: String,
     /// Lifetime of API tokens in hours.
     pub token_ttl_hours: i64,
+    /// Base URL of the provincial platform's population service (`MOTCUA_POPULATION_URL`); none =
+    /// the embedded registry.
+    pub population_url: Option<String>,
+    /// Per-attempt timeout of population look-ups in milliseconds (`MOTCUA_POPULATION_TIMEOUT_MS`).
+    pub population_timeout_ms: u64,
 }
 
 /// The file's shape: every key optional.
@@ -40,6 +45,8 @@ struct FileConfig {
     province_code: Option<String>,
     level1_code: Option<String>,
     token_ttl_hours: Option<i64>,
+    population_url: Option<String>,
+    population_timeout_ms: Option<u64>,
 }
 
 impl Default for Config {
@@ -52,6 +59,8 @@ impl Default for Config {
             province_code: "52".into(),
             level1_code: "H21".into(),
             token_ttl_hours: 12,
+            population_url: None,
+            population_timeout_ms: 3_000,
         }
     }
 }
@@ -108,6 +117,12 @@ impl Config {
         if let Some(v) = f.token_ttl_hours {
             self.token_ttl_hours = v;
         }
+        if f.population_url.is_some() {
+            self.population_url = f.population_url;
+        }
+        if let Some(v) = f.population_timeout_ms {
+            self.population_timeout_ms = v;
+        }
         Ok(())
     }
 
@@ -136,12 +151,29 @@ impl Config {
                 .parse()
                 .with_context(|| format!("MOTCUA_TOKEN_TTL_HOURS must be a whole number, not {v:?}"))?;
         }
+        if let Some(v) = env("MOTCUA_POPULATION_URL") {
+            self.population_url = Some(v).filter(|u| !u.trim().is_empty());
+        }
+        if let Some(v) = env("MOTCUA_POPULATION_TIMEOUT_MS") {
+            self.population_timeout_ms = v
+                .trim()
+                .parse()
+                .with_context(|| format!("MOTCUA_POPULATION_TIMEOUT_MS must be a whole number, not {v:?}"))?;
+        }
         Ok(())
     }
 
     fn validate(&self) -> anyhow::Result<()> {
         if !(1..=24 * 30).contains(&self.token_ttl_hours) {
             bail!("token_ttl_hours must be between 1 and 720");
+        }
+        if let Some(url) = &self.population_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                bail!("population_url must be an http:// or https:// URL");
+            }
+        }
+        if !(100..=60_000).contains(&self.population_timeout_ms) {
+            bail!("population_timeout_ms must be between 100 and 60000");
         }
         let l1 = self.level1_code.as_bytes();
         if l1.len() != 3 || !l1[0].is_ascii_uppercase() || !l1[1..].iter().all(u8::is_ascii_digit) {

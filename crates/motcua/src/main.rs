@@ -108,12 +108,23 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// The tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// Write a consistent copy of the SQLite database while the server may be running.
     Backup {
         /// Destination file; must not exist.
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Walk the hash chain; exit non-zero naming the first altered, deleted or reordered entry.
+    Verify,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -124,6 +135,9 @@ pub enum ImportKind {
     Catalog,
     /// Historical dossiers in the national exchange format (JSON Lines, see docs).
     Dossiers,
+    /// Citizens of the embedded population registry (CSV: personal_id,full_name,birth_date,sex,
+    /// permanent_residence,current_residence,place_of_origin,ethnicity,nationality).
+    Population,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -186,6 +200,9 @@ fn main() -> ExitCode {
                 to,
             } => commands::export_dossiers(config, &out, unit.as_deref(), from, to).await,
             Command::Migrate => commands::migrate(config).await,
+            Command::Audit {
+                action: AuditAction::Verify,
+            } => commands::audit_verify(config).await,
             Command::Backup { out } => commands::backup(config, &out).await,
         }
     });

@@ -6,10 +6,14 @@
 //! which both backends accept.
 
 mod accounts;
+pub mod audit;
 mod calendar;
 mod catalog;
 pub mod dossiers;
+pub mod inbox;
+pub mod keyed;
 mod migrate;
+pub mod population;
 pub mod reference;
 mod schema;
 #[cfg(feature = "testing")]
@@ -62,6 +66,8 @@ pub struct ImportSummary {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The key of personal-id hashes, loaded on first use ([`Store::pid_key`]).
+    pid_key: std::sync::Arc<std::sync::OnceLock<[u8; 32]>>,
 }
 
 impl Store {
@@ -118,7 +124,11 @@ impl Store {
                     .await?
             }
         };
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            pid_key: Default::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {

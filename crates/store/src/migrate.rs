@@ -27,6 +27,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_dossiers.sql"),
         postgres: include_str!("../migrations/postgres/0002_dossiers.sql"),
     },
+    Migration {
+        version: 5,
+        name: "backoffice",
+        sqlite: include_str!("../migrations/sqlite/0005_backoffice.sql"),
+        postgres: include_str!("../migrations/postgres/0005_backoffice.sql"),
+    },
 ];
 
 /// An arbitrary constant that serialises concurrent migrators on PostgreSQL.
