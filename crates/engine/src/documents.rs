@@ -68,7 +68,11 @@ fn may_upload(user: &User, s: &DossierState, is_result: bool) -> bool {
         (true, Status::InProgress | Status::ResultReady) => competent,
         (true, _) => false,
         (false, Status::Submitted | Status::SupplementRequested) => own || user.role == Role::CounterOfficer,
-        (false, Status::Accepted | Status::InProgress) => user.role == Role::CounterOfficer || competent,
+        // Once accepted, the counter that received it (not every counter) may add papers.
+        (false, Status::Accepted | Status::InProgress) => {
+            user.role == Role::CounterOfficer && user.unit_code.as_deref() == Some(s.receiving_unit.as_str())
+                || competent
+        }
         (false, Status::FeesDue) => competent,
         (false, _) => false,
     }
@@ -88,6 +92,11 @@ impl Engine {
             .clone()
             .ok_or_else(|| EngineError::NotAllowed("this deployment stores no files".into()))?;
         let state = self.state(code).await?;
+        if !(Engine::may_view_full(user, &state) || Engine::may_view_events(user, &state)) {
+            return Err(EngineError::Forbidden(
+                "only the applicant and the officers handling this dossier add documents".into(),
+            ));
+        }
         if !may_upload(user, &state, meta.is_result) {
             return Err(EngineError::NotAllowed(format!(
                 "{} cannot add {} to this dossier in status {}",
@@ -158,7 +167,7 @@ impl Engine {
     ) -> EngineResult<(DossierDocument, Vec<u8>)> {
         let state = self.state(code).await?;
         if !Engine::may_view_full(user, &state) {
-            return Err(EngineError::NotAllowed(
+            return Err(EngineError::Forbidden(
                 "documents are shown to the applicant and the competent unit".into(),
             ));
         }

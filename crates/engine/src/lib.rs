@@ -5,7 +5,9 @@
 pub mod catalog;
 pub mod documents;
 pub mod index;
+pub mod inbox;
 pub mod outbox;
+pub mod population;
 pub mod simulate;
 
 use std::collections::HashMap;
@@ -22,6 +24,7 @@ use motcua_domain::dossier::{
 use motcua_domain::ids::{self, UnitCode};
 use motcua_domain::roles::Role;
 use motcua_domain::units::{UnitDirectory, UnitLevel, FIRST_DAY_2025};
+use motcua_store::audit::{AuditEntry, AuditLog};
 use motcua_store::dossiers::{AppendOutcome, AppendRequest, AppendTarget, DossierWriter, IdempotencyRecord};
 use motcua_store::{Organisation, Store, User};
 
@@ -48,6 +51,12 @@ pub enum EngineError {
     Conflict,
     #[error("{0}")]
     NotFound(String),
+    /// The caller may not do this to this dossier at all (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// A service the request depends on did not answer (503).
+    #[error("{0}")]
+    Unavailable(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -118,6 +127,14 @@ pub struct ActionRequest {
     pub to_unit: Option<String>,
     /// `finish`: the result is issued electronically.
     pub electronic_result: Option<bool>,
+}
+
+/// Options of a submission beyond the dossier itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SubmitOptions {
+    /// Counter intake: look the applicant up in the population registry by personal id, prefill
+    /// what is missing, refuse what contradicts it, and record the identity as verified.
+    pub verify_identity: bool,
 }
 
 /// What a submission produced.
@@ -198,6 +215,10 @@ pub struct Engine {
     clock: Arc<dyn Fn() -> DateTime<FixedOffset> + Send + Sync>,
     /// Every dossier's index fact, kept current by the writer after each commit.
     index: Arc<IndexCache>,
+    /// Where personal ids are looked up (Đề án 06).
+    registry: Arc<dyn population::PopulationRegistry>,
+    /// The tamper-evident audit log's appender.
+    audit: AuditLog,
 }
 
 impl Engine {
@@ -213,8 +234,10 @@ impl Engine {
         store.index_facts(|page| loader.add(page)).await?;
         index.install(loader);
         let listener = index.clone();
+        let writer = DossierWriter::start_with(store.clone(), Some(Arc::new(move |facts| listener.apply(facts))));
         let engine = Engine {
-            writer: DossierWriter::start_with(store.clone(), Some(Arc::new(move |facts| listener.apply(facts)))),
+            audit: writer.audit_log(),
+            writer,
             index,
             views: Arc::new(RwLock::new(Views {
                 workflows: Arc::new(HashMap::new()),
@@ -226,9 +249,11 @@ impl Engine {
             clock: Arc::new(|| Utc::now().with_timezone(&vietnam())),
             files_dir: None,
             recent: Arc::new(std::sync::Mutex::new(HashMap::new())),
+            registry: Arc::new(population::EmbeddedRegistry::new(store.clone())),
             store,
         };
         engine.reload().await?;
+        engine.store.backfill_dossier_search_columns().await?;
         Ok(engine)
     }
 
@@ -236,6 +261,34 @@ impl Engine {
     pub fn with_clock(mut self, clock: impl Fn() -> DateTime<FixedOffset> + Send + Sync + 'static) -> Engine {
         self.clock = Arc::new(clock);
         self
+    }
+
+    /// The same engine asking another population registry (e.g. [`population::HttpRegistry`]).
+    pub fn with_registry(mut self, registry: Arc<dyn population::PopulationRegistry>) -> Engine {
+        self.registry = registry;
+        self
+    }
+
+    /// Which population registry answers look-ups (`embedded`, `http`).
+    pub fn registry_source(&self) -> &'static str {
+        self.registry.source()
+    }
+
+    /// The audit log's appender (reads of personal data are recorded by the HTTP layer).
+    pub fn audit(&self) -> &AuditLog {
+        &self.audit
+    }
+
+    /// Records an audit entry about a dossier (or `-`), with masked details.
+    pub async fn audit_event(&self, actor: &str, action: &str, target: &str, details: serde_json::Value) {
+        self.audit
+            .record(AuditEntry {
+                actor: actor.to_string(),
+                action: action.to_string(),
+                target: target.to_string(),
+                details,
+            })
+            .await;
     }
 
     /// The same engine storing documents under `dir`.
@@ -373,6 +426,18 @@ impl Engine {
 
     /// Validates a submission, creates the dossier and (for a counter submission) accepts it.
     pub async fn submit(&self, user: &User, sub: Submission, idempotency_key: Option<&str>) -> EngineResult<Submitted> {
+        self.submit_with(user, sub, idempotency_key, SubmitOptions::default())
+            .await
+    }
+
+    /// [`Engine::submit`] with options (counter intake verifying the applicant's identity).
+    pub async fn submit_with(
+        &self,
+        user: &User,
+        sub: Submission,
+        idempotency_key: Option<&str>,
+        options: SubmitOptions,
+    ) -> EngineResult<Submitted> {
         if let Some(key) = idempotency_key {
             if let Some((code, response)) = self.store.idempotent_response(&user.username, key).await? {
                 check_replay(&code, &response, KeyUse::Submit)?;
@@ -392,7 +457,20 @@ impl Engine {
         self.check_competence(&unit, &procedure.level)?;
         let channel = SubmissionChannel::from_code(sub.channel)
             .ok_or_else(|| EngineError::invalid("channel", "must be 1 (counter), 2 (online) or 3 (post)"))?;
-        let applicant = self.check_applicant(sub.applicant)?;
+        let mut applicant = sub.applicant;
+        let registry_verified = if options.verify_identity {
+            if channel == SubmissionChannel::Online || user.role != Role::CounterOfficer {
+                return Err(EngineError::invalid(
+                    "verify_identity",
+                    "identity is verified against the population registry at counter intake, by a counter officer",
+                ));
+            }
+            self.verify_applicant(user, &procedure.code, &mut applicant).await?;
+            true
+        } else {
+            false
+        };
+        let applicant = self.check_applicant(applicant)?;
         let documents = check_documents(procedure, sub.documents)?;
         let receiving = match channel {
             SubmissionChannel::Online => unit.clone(),
@@ -421,8 +499,10 @@ impl Engine {
             .max()
             .unwrap_or(0);
         let is_own = user.role == Role::Citizen;
-        let identity_verified =
-            is_own && user.eid_level >= 2 && user.personal_id.is_some() && user.personal_id == applicant.personal_id;
+        // Verified: a level-2 e-ID account applying for its own holder, or a registry look-up at
+        // the counter (both count for QĐ 766 4.5b through DuocLayTuCSDLDanCu).
+        let identity_verified = registry_verified
+            || is_own && user.eid_level >= 2 && user.personal_id.is_some() && user.personal_id == applicant.personal_id;
         let new = NewDossier {
             procedure: procedure.code.clone(),
             procedure_name: procedure.name.clone(),
@@ -467,6 +547,9 @@ impl Engine {
         match code {
             Appended::New(code) => {
                 self.remember(&code, &state);
+                let details = serde_json::json!({"channel": state.channel.code(), "status": state.status.code(),
+                    "identity_verified": state.identity_verified, "eid_level": state.eid_level});
+                self.audit_event(&user.username, "dossier.submit", &code, details).await;
                 Ok(Submitted {
                     code,
                     receipt: receipt_of(&state),
@@ -647,6 +730,12 @@ impl Engine {
             Some(s) => s,
             None => self.state(code).await?,
         };
+        // Someone with no part in the dossier is refused outright, whatever the action.
+        if !(Self::may_view_full(user, &state) || Self::may_view_events(user, &state)) {
+            return Err(EngineError::Forbidden(
+                "only the applicant and the officers handling this dossier act on it".into(),
+            ));
+        }
         let calendar = self.calendar();
         let ctx = Context {
             now: self.now(),
@@ -678,6 +767,9 @@ impl Engine {
         match appended {
             Ok(Appended::New(_)) => {
                 self.remember(code, &next);
+                let details = serde_json::json!({"status": next.status.code(), "version": next.version});
+                self.audit_event(&user.username, &format!("dossier.{action}"), code, details)
+                    .await;
                 Ok(next)
             }
             Err(e) => {

@@ -14,6 +14,8 @@ use motcua_store::{on_both_backends, reference, Store, User};
 
 #[path = "lifecycle/index.rs"]
 mod index;
+#[path = "lifecycle/backoffice.rs"]
+mod backoffice;
 
 const PLEIKU: &str = "23575";
 const QUY_NHON: &str = "21583";

@@ -9,6 +9,7 @@ use motcua_domain::catalog::{SearchFilter, SearchIndex};
 
 mod assistant;
 mod index;
+mod inbox;
 mod lifecycle;
 
 /// Flags shared by the database benchmarks.
@@ -32,6 +33,8 @@ pub enum BenchName {
     Index,
     /// The virtual assistant: accuracy on the bundled question sets, index build, latency over HTTP.
     Assistant,
+    /// The officers' inbox of one unit with `--dossiers` open dossiers: queue pages, searches, counts.
+    Inbox,
 }
 
 /// Latency percentiles in milliseconds of a sorted sample of nanoseconds.
@@ -50,6 +53,7 @@ pub async fn run(name: BenchName, dossiers: u64, iterations: u64, options: &Benc
         BenchName::Lifecycle => lifecycle::run(dossiers, options).await,
         BenchName::Index => index::run(dossiers, options).await,
         BenchName::Assistant => assistant::run().await,
+        BenchName::Inbox => inbox::run(dossiers, options).await,
     }
 }
 

@@ -64,7 +64,18 @@ async fn run_server(config: &Config, store: Store, listen: &str) -> anyhow::Resu
             redirect_url: format!("{public_url}/dang-nhap/vneid/callback"),
         });
     }
-    let state = AppState::load(store.clone(), settings).await?;
+    let mut engine = motcua_engine::Engine::start(store.clone())
+        .await?
+        .with_files_dir(config.data_dir.join("files"));
+    if let Some(url) = &config.population_url {
+        let registry = motcua_engine::population::HttpRegistry::new(motcua_engine::population::HttpRegistryConfig {
+            timeout: std::time::Duration::from_millis(config.population_timeout_ms),
+            ..motcua_engine::population::HttpRegistryConfig::new(url.clone())
+        })?;
+        engine = engine.with_registry(std::sync::Arc::new(registry));
+        tracing::info!(url = %motcua_store::redact_url(url), "population look-ups go to the provincial platform");
+    }
+    let state = AppState::with_engine(engine, settings).await?;
     motcua_web::pages::payment::spawn_reconciler(state.clone(), std::time::Duration::from_secs(300));
     tokio::spawn(motcua_engine::outbox::run_delivery(
         store.clone(),
@@ -82,7 +93,12 @@ async fn run_server(config: &Config, store: Store, listen: &str) -> anyhow::Resu
     let addr = listener.local_addr()?;
     println!("motcua serving on http://{addr}/");
     tracing::info!(%addr, "serving");
+    let audit = state.engine().audit().clone();
     motcua_web::serve(listener, state, shutdown_signal()).await?;
+    // Audit entries still queued are committed before the database closes.
+    if let Err(e) = audit.flush().await {
+        tracing::error!(error = %e, "audit entries could not be flushed at shutdown");
+    }
     store.close().await;
     Ok(())
 }
@@ -133,6 +149,8 @@ pub async fn demo(mut config: Config, listen: Option<String>) -> anyhow::Result<
     log_reference_load(&load);
     setup::create_demo_accounts(&store).await?;
     let sample = setup::load_sample_plans(&store).await?;
+    let citizens = motcua_engine::population::synthetic_citizens(DEMO_CITIZENS, 6);
+    store.upsert_citizens(&citizens).await?;
     let history = std::env::var("MOTCUA_DEMO_DOSSIERS")
         .ok()
         .and_then(|v| v.trim().parse::<u64>().ok())
@@ -218,11 +236,62 @@ pub async fn import(config: Config, kind: ImportKind, path: &Path) -> anyhow::Re
         ImportKind::Units => import_units(&store, path).await?,
         ImportKind::Catalog => import_catalog(&store, path).await?,
         ImportKind::Dossiers => import_dossiers(&store, path).await?,
+        ImportKind::Population => import_population(&store, path).await?,
     }
     store.close().await;
     println!("a running server picks up the change when restarted");
     Ok(())
 }
+
+/// Citizens of the embedded population registry (CSV, see `motcua_engine::population::CSV_HEADER`):
+/// every line is validated first; one bad line rejects the file; importing twice changes nothing.
+async fn import_population(store: &Store, path: &Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let today = chrono::Utc::now().with_timezone(&motcua_web::vietnam()).date_naive();
+    let citizens = match motcua_engine::population::parse_population_csv(&text, today) {
+        Ok(c) => c,
+        Err(errors) => {
+            for e in errors.iter().take(50) {
+                eprintln!("{e}");
+            }
+            bail!(
+                "{} was not imported: {} bad line(s); nothing was written",
+                path.display(),
+                errors.len()
+            );
+        }
+    };
+    let summary = store.upsert_citizens(&citizens).await?;
+    print_summary("citizens", &summary);
+    Ok(())
+}
+
+/// Walks the audit log's hash chain; fails naming the first altered, deleted or reordered entry.
+pub async fn audit_verify(config: Config) -> anyhow::Result<()> {
+    let store = Store::open(&config.database_url()).await?;
+    let result = store.verify_audit().await;
+    store.close().await;
+    let v = result?;
+    match v.first_break {
+        None => {
+            println!(
+                "audit log intact: {} entries, head {} {}",
+                v.entries, v.head_seq, v.head_hash
+            );
+            Ok(())
+        }
+        Some(b) => bail!(
+            "audit log broken at entry {} ({:?}): {}; {} entries before it verified",
+            b.seq,
+            b.kind,
+            b.message,
+            v.entries
+        ),
+    }
+}
+
+/// Synthetic citizens the demo's population registry holds.
+const DEMO_CITIZENS: usize = 3_000;
 
 async fn import_units(store: &Store, path: &Path) -> anyhow::Result<()> {
     let (units_file, merges_file) = if path.is_dir() {

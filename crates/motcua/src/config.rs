@@ -37,6 +37,11 @@ pub struct Config {
     pub oidc_client_secret: Option<String>,
     /// The payment gateway's merchant secret (`MOTCUA_PAYMENT_SECRET`); unset: random per start.
     pub payment_secret: Option<String>,
+    /// Base URL of the provincial platform's population service (`MOTCUA_POPULATION_URL`); none =
+    /// the embedded registry.
+    pub population_url: Option<String>,
+    /// Per-attempt timeout of population look-ups in milliseconds (`MOTCUA_POPULATION_TIMEOUT_MS`).
+    pub population_timeout_ms: u64,
 }
 
 /// The file's shape: every key optional.
@@ -50,6 +55,8 @@ struct FileConfig {
     province_code: Option<String>,
     level1_code: Option<String>,
     token_ttl_hours: Option<i64>,
+    population_url: Option<String>,
+    population_timeout_ms: Option<u64>,
 }
 
 impl Default for Config {
@@ -67,6 +74,8 @@ impl Default for Config {
             oidc_client_id: None,
             oidc_client_secret: None,
             payment_secret: None,
+            population_url: None,
+            population_timeout_ms: 3_000,
         }
     }
 }
@@ -123,6 +132,12 @@ impl Config {
         if let Some(v) = f.token_ttl_hours {
             self.token_ttl_hours = v;
         }
+        if f.population_url.is_some() {
+            self.population_url = f.population_url;
+        }
+        if let Some(v) = f.population_timeout_ms {
+            self.population_timeout_ms = v;
+        }
         Ok(())
     }
 
@@ -166,12 +181,29 @@ impl Config {
         if let Some(v) = env("MOTCUA_PAYMENT_SECRET") {
             self.payment_secret = Some(v);
         }
+        if let Some(v) = env("MOTCUA_POPULATION_URL") {
+            self.population_url = Some(v).filter(|u| !u.trim().is_empty());
+        }
+        if let Some(v) = env("MOTCUA_POPULATION_TIMEOUT_MS") {
+            self.population_timeout_ms = v
+                .trim()
+                .parse()
+                .with_context(|| format!("MOTCUA_POPULATION_TIMEOUT_MS must be a whole number, not {v:?}"))?;
+        }
         Ok(())
     }
 
     fn validate(&self) -> anyhow::Result<()> {
         if !(1..=24 * 30).contains(&self.token_ttl_hours) {
             bail!("token_ttl_hours must be between 1 and 720");
+        }
+        if let Some(url) = &self.population_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                bail!("population_url must be an http:// or https:// URL");
+            }
+        }
+        if !(100..=60_000).contains(&self.population_timeout_ms) {
+            bail!("population_timeout_ms must be between 100 and 60000");
         }
         let l1 = self.level1_code.as_bytes();
         if l1.len() != 3 || !l1[0].is_ascii_uppercase() || !l1[1..].iter().all(u8::is_ascii_digit) {

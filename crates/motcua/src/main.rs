@@ -113,6 +113,11 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// The tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// Write a consistent copy of the SQLite database while the server may be running.
     Backup {
         /// Destination file; must not exist.
@@ -128,6 +133,12 @@ enum IndexAction {
     Rebuild,
 }
 
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Walk the hash chain; exit non-zero naming the first altered, deleted or reordered entry.
+    Verify,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 pub enum ImportKind {
     /// Administrative units (units.csv / merges.csv of data/units, or a directory with both).
@@ -136,6 +147,9 @@ pub enum ImportKind {
     Catalog,
     /// Historical dossiers in the national exchange format (JSON Lines, see docs).
     Dossiers,
+    /// Citizens of the embedded population registry (CSV: personal_id,full_name,birth_date,sex,
+    /// permanent_residence,current_residence,place_of_origin,ethnicity,nationality).
+    Population,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -201,6 +215,9 @@ fn main() -> ExitCode {
                 action: IndexAction::Rebuild,
             } => commands::index_rebuild(config).await,
             Command::Migrate => commands::migrate(config).await,
+            Command::Audit {
+                action: AuditAction::Verify,
+            } => commands::audit_verify(config).await,
             Command::Backup { out } => commands::backup(config, &out).await,
         }
     });

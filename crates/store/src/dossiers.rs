@@ -83,7 +83,14 @@ pub struct StoredEvent {
     pub event: Event,
 }
 
-type Job = (AppendRequest, oneshot::Sender<Result<AppendOutcome>>);
+/// What the writer task is asked to do. Audit entries ride in the same transactions as dossier
+/// writes, so the audit log's hash chain has one writer and costs no commit of its own.
+pub(crate) enum Job {
+    Append(Box<AppendRequest>, oneshot::Sender<Result<AppendOutcome>>),
+    Audit(crate::audit::AuditEntry, i64),
+    /// Answered once everything queued before it is committed.
+    Flush(oneshot::Sender<Result<()>>),
+}
 
 /// Called by the writer after each commit with the index facts the batch wrote (one per dossier,
 /// the latest), in commit order and before any request of the batch is answered.
@@ -129,27 +136,41 @@ impl DossierWriter {
     pub async fn append(&self, request: AppendRequest) -> Result<AppendOutcome> {
         let (reply, answer) = oneshot::channel();
         self.tx
-            .send((request, reply))
+            .send(Job::Append(Box::new(request), reply))
             .await
             .map_err(|_| StoreError::Invalid("the dossier writer has stopped".into()))?;
         answer
             .await
             .map_err(|_| StoreError::Invalid("the dossier writer stopped before answering".into()))?
     }
+
+    /// A handle for recording audit entries through this writer.
+    pub fn audit_log(&self) -> crate::audit::AuditLog {
+        crate::audit::AuditLog::from_sender(self.tx.clone())
+    }
 }
 
+type Reply = oneshot::Sender<Result<AppendOutcome>>;
+
 async fn run_writer(store: Store, mut rx: mpsc::Receiver<Job>, listener: Option<CommitListener>) {
-    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    let mut batch: Vec<(AppendRequest, Reply)> = Vec::with_capacity(MAX_BATCH);
+    let mut audit: Vec<(crate::audit::AuditEntry, i64)> = Vec::new();
+    let mut flushes: Vec<oneshot::Sender<Result<()>>> = Vec::new();
     while let Some(first) = rx.recv().await {
-        batch.push(first);
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
+        let mut next = Some(first);
+        while let Some(job) = next.take() {
+            match job {
+                Job::Append(r, reply) => batch.push((*r, reply)),
+                Job::Audit(e, at) => audit.push((e, at)),
+                Job::Flush(w) => flushes.push(w),
+            }
+            if batch.len() + audit.len() < MAX_BATCH {
+                next = rx.try_recv().ok();
             }
         }
         let requests: Vec<&AppendRequest> = batch.iter().map(|(r, _)| r).collect();
-        match store.commit_batch(&requests).await {
+        let mut audit_result = Ok(());
+        match store.commit_batch(&requests, &audit).await {
             Ok((outcomes, facts)) => {
                 if let Some(listener) = &listener {
                     listener(&facts);
@@ -164,7 +185,18 @@ async fn run_writer(store: Store, mut rx: mpsc::Receiver<Job>, listener: Option<
                 for (_, reply) in batch.drain(..) {
                     let _ = reply.send(Err(StoreError::Invalid(format!("write failed: {message}"))));
                 }
+                // The audit entries are not lost with the batch: they get a transaction of their own.
+                if !audit.is_empty() {
+                    if let Err(e) = store.append_audit(&audit).await {
+                        tracing::error!(error = %e, lost = audit.len(), "audit entries could not be written");
+                        audit_result = Err(e.to_string());
+                    }
+                }
             }
+        }
+        audit.clear();
+        for w in flushes.drain(..) {
+            let _ = w.send(audit_result.clone().map_err(StoreError::Invalid));
         }
     }
 }
@@ -174,15 +206,24 @@ impl Store {
     async fn commit_batch(
         &self,
         requests: &[&AppendRequest],
+        audit: &[(crate::audit::AuditEntry, i64)],
     ) -> Result<(Vec<AppendOutcome>, Vec<(String, IndexFact)>)> {
+        if requests.is_empty() && audit.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
         let mut conn = self.pool.acquire().await?;
         let begin = match self.backend {
             // IMMEDIATE takes the write lock now, so the transaction cannot fail to upgrade later.
             Backend::Sqlite => "BEGIN IMMEDIATE",
             Backend::Postgres => "BEGIN",
         };
+        let key = self.pid_key().await?;
         sqlx::query(begin).execute(&mut *conn).await?;
-        match write_batch(&mut conn, requests).await {
+        let written = match write_batch(&mut conn, requests, &key).await {
+            Ok(outcomes) if !audit.is_empty() => crate::audit::append_in(&mut conn, audit).await.map(|()| outcomes),
+            other => other,
+        };
+        match written {
             Ok(outcomes) => match sqlx::query("COMMIT").execute(&mut *conn).await {
                 Ok(_) => Ok(outcomes),
                 Err(e) => {
@@ -289,6 +330,7 @@ impl Store {
     /// Recomputes the dossier rows and the counters from the event log alone, in one transaction.
     /// Returns the number of dossiers and events replayed.
     pub async fn rebuild_projections(&self) -> Result<(u64, u64)> {
+        let key = self.pid_key().await?;
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM dossiers").execute(&mut *tx).await?;
         sqlx::query("DELETE FROM unit_counters").execute(&mut *tx).await?;
@@ -314,7 +356,7 @@ impl Store {
                 events += 1;
             }
             if let Some(state) = state {
-                insert_row(&mut tx, &code, &state, false).await?;
+                insert_row(&mut tx, &code, &state, false, &key).await?;
                 add_counters(&mut tx, &deltas).await?;
                 dossiers += 1;
             }
@@ -330,6 +372,7 @@ impl Store {
 async fn write_batch(
     conn: &mut sqlx::AnyConnection,
     requests: &[&AppendRequest],
+    key: &[u8; 32],
 ) -> Result<(Vec<AppendOutcome>, Vec<(String, IndexFact)>)> {
     let mut outcomes = Vec::with_capacity(requests.len());
     let mut landed: Vec<(&AppendRequest, String, i64)> = Vec::with_capacity(requests.len());
@@ -374,11 +417,11 @@ async fn write_batch(
                     continue;
                 };
                 let code = code.to_string();
-                insert_row(&mut *conn, &code, &r.state, false).await?;
+                insert_row(&mut *conn, &code, &r.state, false, key).await?;
                 (code, 0)
             }
             AppendTarget::Imported { code } => {
-                if !insert_row(&mut *conn, code, &r.state, true).await? {
+                if !insert_row(&mut *conn, code, &r.state, true, key).await? {
                     outcomes.push(AppendOutcome::Duplicate {
                         code: code.clone(),
                         response: serde_json::Value::Null,
@@ -585,8 +628,17 @@ fn columns(state: &DossierState) -> Result<RowColumns> {
 }
 
 /// Inserts a dossier row; with `if_absent`, an existing code is left alone and false returned.
-async fn insert_row(conn: &mut sqlx::AnyConnection, code: &str, s: &DossierState, if_absent: bool) -> Result<bool> {
+async fn insert_row(
+    conn: &mut sqlx::AnyConnection,
+    code: &str,
+    s: &DossierState,
+    if_absent: bool,
+    key: &[u8; 32],
+) -> Result<bool> {
     let c = columns(s)?;
+    // Search columns: the keyed hash of the number and the folded name (the inbox's search).
+    let pid_hash = c.applicant_pid.as_deref().map(|p| crate::keyed::pid_hash_with(key, p));
+    let name_fold = motcua_domain::text::fold(&s.applicant.name);
     let on_conflict = if if_absent {
         " ON CONFLICT (code) DO NOTHING"
     } else {
@@ -595,8 +647,9 @@ async fn insert_row(conn: &mut sqlx::AnyConnection, code: &str, s: &DossierState
     let sql = format!(
         "INSERT INTO dossiers (code, procedure_code, unit, receiving_unit, channel, status, step, \
          applicant_username, applicant_name, applicant_pid, submitted_at, received_at, appointment, \
-         effective_due, step_due, finished_at, returned_at, version, state, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20){on_conflict}"
+         effective_due, step_due, finished_at, returned_at, version, state, updated_at, applicant_pid_hash, \
+         applicant_name_fold) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+         $18, $19, $20, $21, $22){on_conflict}"
     );
     let done = sqlx::query(&sql)
         .bind(code)
@@ -619,6 +672,8 @@ async fn insert_row(conn: &mut sqlx::AnyConnection, code: &str, s: &DossierState
         .bind(s.version)
         .bind(c.state)
         .bind(now_ms())
+        .bind(pid_hash)
+        .bind(name_fold)
         .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected() == 1)

@@ -1,400 +1,411 @@
-//! Back-office inbox queries: a unit's dossiers by queue, counted and paged, and search by code,
-//! personal identification number or name. Every query is bounded by a unit (the `dossiers_inbox`
-//! index leads with `unit`) or by an exact code / personal id, and pages with LIMIT.
+//! The officers' inbox: queues of a unit's dossiers by state, counts per queue, search, paging,
+//! and assignments (claim / assign within the unit).
+//!
+//! Every queue is a range of an index that ends in `code` (migration 0005), so a page is found in
+//! the index alone and only its rows are read from the table; counts are index range counts.
 
-use motcua_domain::dossier::DossierState;
+use crate::{now_ms, Result, Store, StoreError};
 
-use crate::{Result, Store, StoreError};
-
-/// Whose dossiers a queue holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scope<'a> {
-    /// The competent unit (`dossiers.unit`, indexed with status and due).
-    Unit(&'a str),
-    /// The receiving counter (`dossiers.receiving_unit`; not indexed yet).
-    Receiving(&'a str),
-    /// Every unit of the deployment (online submissions any counter may accept).
-    Province,
-}
-
-/// Which dossiers of a scope a queue lists.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct QueueFilter {
-    /// Status codes; empty means any.
-    pub statuses: Vec<i64>,
-    /// Only dossiers at one of these steps (empty: any step).
-    pub steps: Vec<String>,
-    /// `effective_due` at or after this (ms).
-    pub due_from: Option<i64>,
-    /// `effective_due` before this (ms).
-    pub due_before: Option<i64>,
-    /// `received_at` at or after this (ms).
-    pub received_from: Option<i64>,
-    /// Only this procedure.
-    pub procedure: Option<String>,
-    /// Sort by submission instead of due time (queues of dossiers not yet received).
-    pub by_submission: bool,
-}
-
-/// How to look a dossier up.
+/// Whose dossiers: the competent unit's (specialists, leaders) or the receiving centre's
+/// (counter officers).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Lookup {
-    Code(String),
-    PersonalId(String),
-    /// A part of the applicant's name (matched case-sensitively on the stored NFC text).
-    Name(String),
+pub enum InboxScope {
+    Competent(String),
+    Receiving(String),
 }
 
-/// One listed dossier with its current state.
+impl InboxScope {
+    fn column(&self) -> &'static str {
+        match self {
+            InboxScope::Competent(_) => "unit",
+            InboxScope::Receiving(_) => "receiving_unit",
+        }
+    }
+
+    fn unit(&self) -> &str {
+        match self {
+            InboxScope::Competent(u) | InboxScope::Receiving(u) => u,
+        }
+    }
+}
+
+/// The queues, named as the back office names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Queue {
+    /// Online (and postal) dossiers waiting for reception (status 1), province-wide for counters.
+    ChoTiepNhan,
+    /// Accepted, not yet in processing (status 2).
+    MoiTiepNhan,
+    /// In processing (status 4), including those waiting for approval.
+    DangXuLy,
+    /// Waiting for the applicant's supplement (status 5).
+    ChoBoSung,
+    /// In processing at an approval step (status 4, a leader's step).
+    ChoKy,
+    /// Result ready, to be returned (status 9).
+    ChoTraKetQua,
+    /// Open (2, 4, 6) and past the effective due.
+    QuaHan,
+    /// Open (2, 4, 6) and due within the horizon.
+    SapDenHan,
+}
+
+impl Queue {
+    pub const ALL: [Queue; 8] = [
+        Queue::ChoTiepNhan,
+        Queue::MoiTiepNhan,
+        Queue::DangXuLy,
+        Queue::ChoBoSung,
+        Queue::ChoKy,
+        Queue::ChoTraKetQua,
+        Queue::QuaHan,
+        Queue::SapDenHan,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Queue::ChoTiepNhan => "cho_tiep_nhan",
+            Queue::MoiTiepNhan => "moi_tiep_nhan",
+            Queue::DangXuLy => "dang_xu_ly",
+            Queue::ChoBoSung => "cho_bo_sung",
+            Queue::ChoKy => "cho_ky",
+            Queue::ChoTraKetQua => "cho_tra_ket_qua",
+            Queue::QuaHan => "qua_han",
+            Queue::SapDenHan => "sap_den_han",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Queue> {
+        Queue::ALL.into_iter().find(|q| q.as_str() == s)
+    }
+
+    pub fn name_vi(self) -> &'static str {
+        match self {
+            Queue::ChoTiepNhan => "Chờ tiếp nhận trực tuyến",
+            Queue::MoiTiepNhan => "Mới tiếp nhận",
+            Queue::DangXuLy => "Đang xử lý",
+            Queue::ChoBoSung => "Chờ bổ sung",
+            Queue::ChoKy => "Chờ ký duyệt",
+            Queue::ChoTraKetQua => "Chờ trả kết quả",
+            Queue::QuaHan => "Quá hạn",
+            Queue::SapDenHan => "Sắp đến hạn",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Queue::ChoTiepNhan => "Awaiting reception (online)",
+            Queue::MoiTiepNhan => "Newly received",
+            Queue::DangXuLy => "In processing",
+            Queue::ChoBoSung => "Awaiting supplement",
+            Queue::ChoKy => "Awaiting approval",
+            Queue::ChoTraKetQua => "Result to return",
+            Queue::QuaHan => "Overdue",
+            Queue::SapDenHan => "Due soon",
+        }
+    }
+}
+
+/// What to list.
 #[derive(Clone, Debug)]
-pub struct InboxItem {
+pub struct InboxQuery {
+    pub scope: InboxScope,
+    /// None with a search: every state.
+    pub queue: Option<Queue>,
+    pub search: Option<InboxSearch>,
+    /// Only dossiers assigned to this user.
+    pub assignee: Option<String>,
+    /// Now and the end of the "due soon" horizon, in ms.
+    pub now_ms: i64,
+    pub soon_ms: i64,
+    /// Step ids at which a leader approves (for `cho_ky`).
+    pub sign_steps: Vec<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A search: exact code, exact personal id (by its keyed hash), or part of the name (folded).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InboxSearch {
+    Code(String),
+    PidHash(String),
+    NameFold(String),
+}
+
+/// One dossier in a list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InboxRow {
     pub code: String,
-    pub state: DossierState,
+    pub procedure: String,
+    pub unit: String,
+    pub receiving_unit: String,
+    pub channel: i64,
+    pub status: i64,
+    pub step: Option<String>,
+    pub applicant_name: String,
+    /// Raw; the caller masks it.
+    pub applicant_pid: Option<String>,
+    pub submitted_at: i64,
+    pub received_at: Option<i64>,
+    pub appointment: Option<i64>,
+    pub effective_due: Option<i64>,
+    pub assignee: Option<String>,
 }
 
-enum Bind {
-    Int(i64),
-    Text(String),
+/// A bound value of a generated condition.
+#[derive(Clone, Debug)]
+enum V {
+    I(i64),
+    T(String),
 }
 
-struct Sql {
-    text: String,
-    binds: Vec<Bind>,
-}
-
-impl Sql {
-    fn new(text: &str) -> Sql {
-        Sql {
-            text: text.to_string(),
-            binds: Vec::new(),
-        }
-    }
-
-    /// Appends `clause` with `?` replaced by the next `$n`.
-    fn push(&mut self, clause: &str, binds: Vec<Bind>) {
-        let mut out = String::with_capacity(clause.len() + 8);
-        let mut binds = binds.into_iter();
-        for c in clause.chars() {
-            if c == '?' {
-                if let Some(b) = binds.next() {
-                    self.binds.push(b);
-                    out.push_str(&format!("${}", self.binds.len()));
-                    continue;
-                }
+/// The condition of a queue (without the scope), its ORDER BY, and its values.
+fn queue_condition(q: Queue, query: &InboxQuery, n: &mut usize) -> (String, &'static str, Vec<V>) {
+    let mut next = || {
+        *n += 1;
+        format!("${n}")
+    };
+    let open = "status IN (2, 4, 6)";
+    match q {
+        Queue::ChoTiepNhan => ("status = 1".into(), "submitted_at, code", vec![]),
+        Queue::MoiTiepNhan => ("status = 2".into(), "effective_due, code", vec![]),
+        Queue::DangXuLy => ("status = 4".into(), "effective_due, code", vec![]),
+        Queue::ChoBoSung => ("status = 5".into(), "effective_due, code", vec![]),
+        Queue::ChoTraKetQua => ("status = 9".into(), "effective_due, code", vec![]),
+        Queue::ChoKy => {
+            if query.sign_steps.is_empty() {
+                return ("1 = 0".into(), "effective_due, code", vec![]);
             }
-            out.push(c);
+            let marks: Vec<String> = query.sign_steps.iter().map(|_| next()).collect();
+            (
+                format!("status = 4 AND step IN ({})", marks.join(", ")),
+                "effective_due, code",
+                query.sign_steps.iter().map(|s| V::T(s.clone())).collect(),
+            )
         }
-        self.text.push_str(&out);
-    }
-
-    fn placeholders(n: usize) -> String {
-        vec!["?"; n].join(", ")
-    }
-}
-
-fn scope_clause(sql: &mut Sql, scope: Scope) {
-    match scope {
-        Scope::Unit(u) => sql.push(" AND unit = ?", vec![Bind::Text(u.to_string())]),
-        Scope::Receiving(u) => sql.push(" AND receiving_unit = ?", vec![Bind::Text(u.to_string())]),
-        Scope::Province => {}
-    }
-}
-
-fn filter_clause(sql: &mut Sql, f: &QueueFilter) {
-    if !f.statuses.is_empty() {
-        let clause = format!(" AND status IN ({})", Sql::placeholders(f.statuses.len()));
-        sql.push(&clause, f.statuses.iter().map(|s| Bind::Int(*s)).collect());
-    }
-    if !f.steps.is_empty() {
-        let clause = format!(" AND step IN ({})", Sql::placeholders(f.steps.len()));
-        sql.push(&clause, f.steps.iter().map(|s| Bind::Text(s.clone())).collect());
-    }
-    if let Some(v) = f.due_from {
-        sql.push(" AND effective_due >= ?", vec![Bind::Int(v)]);
-    }
-    if let Some(v) = f.due_before {
-        sql.push(" AND effective_due < ?", vec![Bind::Int(v)]);
-    }
-    if let Some(v) = f.received_from {
-        sql.push(" AND received_at >= ?", vec![Bind::Int(v)]);
-    }
-    if let Some(p) = &f.procedure {
-        sql.push(" AND procedure_code = ?", vec![Bind::Text(p.clone())]);
+        Queue::QuaHan => {
+            let a = next();
+            (
+                format!("{open} AND effective_due < {a}"),
+                "effective_due, code",
+                vec![V::I(query.now_ms)],
+            )
+        }
+        Queue::SapDenHan => {
+            let (a, b) = (next(), next());
+            (
+                format!("{open} AND effective_due >= {a} AND effective_due < {b}"),
+                "effective_due, code",
+                vec![V::I(query.now_ms), V::I(query.soon_ms)],
+            )
+        }
     }
 }
 
 fn bind_all<'q>(
-    mut q: sqlx::query::QueryAs<'q, sqlx::Any, (String, String), sqlx::any::AnyArguments<'q>>,
-    binds: Vec<Bind>,
-) -> sqlx::query::QueryAs<'q, sqlx::Any, (String, String), sqlx::any::AnyArguments<'q>> {
-    for b in binds {
-        q = match b {
-            Bind::Int(v) => q.bind(v),
-            Bind::Text(v) => q.bind(v),
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    values: &[V],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for v in values {
+        query = match v {
+            V::I(i) => query.bind(*i),
+            V::T(t) => query.bind(t.clone()),
         };
     }
-    q
+    query
 }
 
-fn items(rows: Vec<(String, String)>) -> Result<Vec<InboxItem>> {
-    rows.into_iter()
-        .map(|(code, text)| {
-            serde_json::from_str(&text)
-                .map(|state| InboxItem {
-                    code: code.clone(),
-                    state,
-                })
-                .map_err(|e| StoreError::Corrupt(format!("dossier {code}: {e}")))
+/// `%` and `_` are literal in a searched name.
+fn like_pattern(folded: &str) -> String {
+    let escaped: String = folded
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
         })
-        .collect()
+        .collect();
+    format!("%{escaped}%")
+}
+
+impl InboxQuery {
+    /// WHERE clause (scope, queue or search, assignee), ORDER BY, values.
+    fn filter(&self) -> (String, &'static str, Vec<V>) {
+        let mut n = 0usize;
+        let mut next = || {
+            n += 1;
+            format!("${n}")
+        };
+        let mut values = Vec::new();
+        // The reception queue of a counter officer is province-wide (NĐ 118: any centre receives).
+        let province_reception = self.queue == Some(Queue::ChoTiepNhan)
+            && matches!(self.scope, InboxScope::Receiving(_))
+            && self.search.is_none();
+        let mut parts = Vec::new();
+        if !province_reception {
+            parts.push(format!("{} = {}", self.scope.column(), next()));
+            values.push(V::T(self.scope.unit().to_string()));
+        }
+        let mut order = "effective_due, code";
+        if let Some(search) = &self.search {
+            match search {
+                InboxSearch::Code(c) => {
+                    parts.push(format!("code = {}", next()));
+                    values.push(V::T(c.clone()));
+                }
+                InboxSearch::PidHash(h) => {
+                    parts.push(format!("applicant_pid_hash = {}", next()));
+                    values.push(V::T(h.clone()));
+                }
+                InboxSearch::NameFold(f) => {
+                    parts.push(format!("applicant_name_fold LIKE {} ESCAPE '\\'", next()));
+                    values.push(V::T(like_pattern(f)));
+                }
+            }
+            order = "submitted_at DESC, code";
+        }
+        if let Some(assignee) = &self.assignee {
+            parts.push(format!(
+                "code IN (SELECT code FROM dossier_assignments WHERE assignee = {})",
+                next()
+            ));
+            values.push(V::T(assignee.clone()));
+        }
+        if let Some(q) = self.queue {
+            let (cond, queue_order, queue_values) = queue_condition(q, self, &mut n);
+            parts.push(cond);
+            values.extend(queue_values);
+            if self.search.is_none() {
+                order = queue_order;
+            }
+        }
+        (parts.join(" AND "), order, values)
+    }
 }
 
 impl Store {
-    /// How many dossiers of `scope` the queue holds.
-    pub async fn inbox_count(&self, scope: Scope<'_>, filter: &QueueFilter) -> Result<i64> {
-        let mut sql = Sql::new("SELECT COUNT(*) FROM dossiers WHERE 1 = 1");
-        scope_clause(&mut sql, scope);
-        filter_clause(&mut sql, filter);
-        let mut q = sqlx::query_as::<_, (i64,)>(&sql.text);
-        for b in sql.binds {
-            q = match b {
-                Bind::Int(v) => q.bind(v),
-                Bind::Text(v) => q.bind(v),
-            };
+    /// A page of the query's dossiers and how many match in all.
+    pub async fn inbox_page(&self, query: &InboxQuery) -> Result<(Vec<InboxRow>, i64)> {
+        if query.queue.is_none() && query.search.is_none() {
+            return Err(StoreError::Invalid("an inbox list needs a queue or a search".into()));
         }
-        let (n,) = q.fetch_one(&self.pool).await?;
-        Ok(n)
-    }
-
-    /// One page of the queue: soonest due first (or first submitted), then by code.
-    pub async fn inbox_page(
-        &self,
-        scope: Scope<'_>,
-        filter: &QueueFilter,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<InboxItem>> {
-        let mut sql = Sql::new("SELECT code, state FROM dossiers WHERE 1 = 1");
-        scope_clause(&mut sql, scope);
-        filter_clause(&mut sql, filter);
-        let order = if filter.by_submission {
-            " ORDER BY submitted_at, code"
-        } else {
-            " ORDER BY effective_due, code"
+        let (cond, order, values) = query.filter();
+        let n = values.len();
+        // The page's codes come from the index alone; only those rows are then read.
+        let sql = format!(
+            "SELECT d.code, d.procedure_code, d.unit, d.receiving_unit, d.channel, d.status, d.step, d.applicant_name, \
+             d.applicant_pid, d.submitted_at, d.received_at, d.appointment, d.effective_due, a.assignee \
+             FROM dossiers d LEFT JOIN dossier_assignments a ON a.code = d.code \
+             WHERE d.code IN (SELECT code FROM dossiers WHERE {cond} ORDER BY {order} LIMIT ${} OFFSET ${}) \
+             ORDER BY {}",
+            n + 1,
+            n + 2,
+            order
+                .split(", ")
+                .map(|c| format!("d.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let rows = bind_all(sqlx::query(&sql), &values)
+            .bind(query.limit.clamp(1, 200))
+            .bind(query.offset.max(0))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for r in rows {
+            use sqlx::Row as _;
+            items.push(InboxRow {
+                code: r.try_get(0)?,
+                procedure: r.try_get(1)?,
+                unit: r.try_get(2)?,
+                receiving_unit: r.try_get(3)?,
+                channel: r.try_get(4)?,
+                status: r.try_get(5)?,
+                step: r.try_get(6)?,
+                applicant_name: r.try_get(7)?,
+                applicant_pid: r.try_get(8)?,
+                submitted_at: r.try_get(9)?,
+                received_at: r.try_get(10)?,
+                appointment: r.try_get(11)?,
+                effective_due: r.try_get(12)?,
+                assignee: r.try_get(13)?,
+            });
+        }
+        let count_sql = format!("SELECT COUNT(*) FROM dossiers WHERE {cond}");
+        let (total,): (i64,) = {
+            let row = bind_all(sqlx::query(&count_sql), &values).fetch_one(&self.pool).await?;
+            use sqlx::Row as _;
+            (row.try_get(0)?,)
         };
-        sql.push(order, Vec::new());
-        sql.push(
-            " LIMIT ? OFFSET ?",
-            vec![Bind::Int(limit.clamp(1, 500)), Bind::Int(offset.max(0))],
-        );
-        let q = bind_all(sqlx::query_as::<_, (String, String)>(&sql.text), sql.binds);
-        items(q.fetch_all(&self.pool).await?)
+        Ok((items, total))
     }
 
-    /// Dossiers of `scope` found by code (exact), personal id (exact) or a part of the name,
-    /// newest first.
-    pub async fn inbox_search(&self, scope: Scope<'_>, lookup: &Lookup, limit: i64) -> Result<Vec<InboxItem>> {
-        let mut sql = Sql::new("SELECT code, state FROM dossiers WHERE 1 = 1");
-        scope_clause(&mut sql, scope);
-        match lookup {
-            Lookup::Code(c) => sql.push(" AND code = ?", vec![Bind::Text(c.clone())]),
-            Lookup::PersonalId(p) => sql.push(" AND applicant_pid = ?", vec![Bind::Text(p.clone())]),
-            Lookup::Name(n) => {
-                // LIKE wildcards in the input are taken literally.
-                let escaped: String = n
-                    .chars()
-                    .flat_map(|c| match c {
-                        '%' | '_' | '\\' => vec!['\\', c],
-                        c => vec![c],
-                    })
-                    .collect();
-                sql.push(
-                    " AND applicant_name LIKE ? ESCAPE '\\'",
-                    vec![Bind::Text(format!("%{escaped}%"))],
-                )
-            }
+    /// How many dossiers each queue holds for the scope.
+    pub async fn inbox_counts(&self, base: &InboxQuery) -> Result<Vec<(Queue, i64)>> {
+        let mut out = Vec::with_capacity(Queue::ALL.len());
+        for q in Queue::ALL {
+            let query = InboxQuery {
+                queue: Some(q),
+                search: None,
+                ..base.clone()
+            };
+            let (cond, _, values) = query.filter();
+            let sql = format!("SELECT COUNT(*) FROM dossiers WHERE {cond}");
+            let row = bind_all(sqlx::query(&sql), &values).fetch_one(&self.pool).await?;
+            use sqlx::Row as _;
+            out.push((q, row.try_get::<i64, _>(0)?));
         }
-        sql.push(
-            " ORDER BY submitted_at DESC, code LIMIT ?",
-            vec![Bind::Int(limit.clamp(1, 500))],
-        );
-        let q = bind_all(sqlx::query_as::<_, (String, String)>(&sql.text), sql.binds);
-        items(q.fetch_all(&self.pool).await?)
+        Ok(out)
+    }
+
+    /// The assignee of a dossier, if any.
+    pub async fn assignee(&self, code: &str) -> Result<Option<String>> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT assignee FROM dossier_assignments WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.0))
+    }
+
+    /// Assigns a dossier. With `only_if_free`, an assignment to someone else is kept and false
+    /// returned (claiming what a colleague holds).
+    pub async fn assign(&self, code: &str, unit: &str, assignee: &str, by: &str, only_if_free: bool) -> Result<bool> {
+        let sql = if only_if_free {
+            "INSERT INTO dossier_assignments (code, unit, assignee, assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (code) DO UPDATE SET assigned_by = excluded.assigned_by, assigned_at = excluded.assigned_at \
+             WHERE dossier_assignments.assignee = excluded.assignee"
+        } else {
+            "INSERT INTO dossier_assignments (code, unit, assignee, assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (code) DO UPDATE SET unit = excluded.unit, assignee = excluded.assignee, \
+             assigned_by = excluded.assigned_by, assigned_at = excluded.assigned_at"
+        };
+        let done = sqlx::query(sql)
+            .bind(code)
+            .bind(unit)
+            .bind(assignee)
+            .bind(by)
+            .bind(now_ms())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use motcua_domain::dossier::{Applicant, LegalTime, NewDossier, Status, SubmissionChannel};
 
     #[test]
-    fn placeholders_are_numbered_in_order() {
-        let mut sql = Sql::new("SELECT 1 WHERE 1 = 1");
-        scope_clause(&mut sql, Scope::Unit("23575"));
-        filter_clause(
-            &mut sql,
-            &QueueFilter {
-                statuses: vec![4, 5],
-                due_before: Some(10),
-                ..QueueFilter::default()
-            },
-        );
-        assert_eq!(
-            sql.text,
-            "SELECT 1 WHERE 1 = 1 AND unit = $1 AND status IN ($2, $3) AND effective_due < $4"
-        );
-        assert_eq!(sql.binds.len(), 4);
+    fn queue_names_round_trip() {
+        for q in Queue::ALL {
+            assert_eq!(Queue::parse(q.as_str()), Some(q));
+        }
+        assert_eq!(Queue::parse("khac"), None);
     }
 
-    /// Writes a dossier row as the projection would (only the columns the inbox reads).
-    async fn put(store: &Store, code: &str, unit: &str, receiving: &str, status: Status, due: Option<i64>, name: &str) {
-        let at = chrono::DateTime::parse_from_rfc3339("2026-11-02T08:00:00+07:00").unwrap();
-        let new = NewDossier {
-            procedure: "1.001193".into(),
-            procedure_name: "Đăng ký khai sinh".into(),
-            unit: unit.into(),
-            receiving_unit: receiving.into(),
-            channel: SubmissionChannel::Counter,
-            applicant: Applicant {
-                name: name.into(),
-                personal_id: Some(format!("0641900{:05}", code.len() * 7 + name.len())),
-                birth_date: None,
-                phone: None,
-                email: None,
-                address: None,
-            },
-            applicant_username: None,
-            eid_level: 0,
-            identity_verified: false,
-            legal_time: LegalTime::WithinDay,
-            fees_dong: 0,
-            documents: Vec::new(),
-        };
-        let state = DossierState::created(&new, status, at);
-        sqlx::query(
-            "INSERT INTO dossiers (code, procedure_code, unit, receiving_unit, channel, status, step, \
-             applicant_name, applicant_pid, submitted_at, effective_due, version, state, updated_at) \
-             VALUES ($1, '1.001193', $2, $3, 1, $4, NULL, $5, $6, $7, $8, 1, $9, $7)",
-        )
-        .bind(code)
-        .bind(unit)
-        .bind(receiving)
-        .bind(i64::from(status.code()))
-        .bind(name)
-        .bind(state.applicant.personal_id.clone())
-        .bind(at.timestamp_millis())
-        .bind(due)
-        .bind(serde_json::to_string(&state).unwrap())
-        .execute(&store.pool)
-        .await
-        .unwrap();
+    #[test]
+    fn like_pattern_escapes_wildcards() {
+        assert_eq!(like_pattern("nguyen"), "%nguyen%");
+        assert_eq!(like_pattern("a%b_c"), "%a\\%b\\_c%");
     }
-
-    async fn queues_count_page_and_search(store: &Store) {
-        put(
-            store,
-            "A-1",
-            "23575",
-            "23575",
-            Status::InProgress,
-            Some(300),
-            "Nguyễn Văn An",
-        )
-        .await;
-        put(
-            store,
-            "A-2",
-            "23575",
-            "000.00.12.H21",
-            Status::InProgress,
-            Some(100),
-            "Lê Thị_Hoa",
-        )
-        .await;
-        put(
-            store,
-            "A-3",
-            "23575",
-            "23575",
-            Status::SupplementRequested,
-            Some(200),
-            "Trần Minh",
-        )
-        .await;
-        put(
-            store,
-            "B-1",
-            "21583",
-            "21583",
-            Status::InProgress,
-            Some(50),
-            "Nguyễn Văn An",
-        )
-        .await;
-        put(store, "B-2", "21583", "21583", Status::Submitted, None, "Phạm Lan").await;
-        let open = QueueFilter {
-            statuses: vec![4, 5, 6],
-            ..QueueFilter::default()
-        };
-        assert_eq!(store.inbox_count(Scope::Unit("23575"), &open).await.unwrap(), 3);
-        let page = store.inbox_page(Scope::Unit("23575"), &open, 2, 0).await.unwrap();
-        let codes: Vec<&str> = page.iter().map(|i| i.code.as_str()).collect();
-        assert_eq!(codes, ["A-2", "A-3"], "soonest due first, LIMIT");
-        let rest = store.inbox_page(Scope::Unit("23575"), &open, 2, 2).await.unwrap();
-        assert_eq!(rest.len(), 1);
-        assert_eq!(rest[0].state.applicant.name, "Nguyễn Văn An");
-        let overdue = QueueFilter {
-            statuses: vec![4, 5, 6],
-            due_before: Some(250),
-            ..QueueFilter::default()
-        };
-        assert_eq!(store.inbox_count(Scope::Unit("23575"), &overdue).await.unwrap(), 2);
-        let at_counter = QueueFilter {
-            statuses: vec![4],
-            procedure: Some("1.001193".into()),
-            ..QueueFilter::default()
-        };
-        assert_eq!(
-            store
-                .inbox_count(Scope::Receiving("000.00.12.H21"), &at_counter)
-                .await
-                .unwrap(),
-            1
-        );
-        let waiting = QueueFilter {
-            statuses: vec![1],
-            by_submission: true,
-            ..QueueFilter::default()
-        };
-        assert_eq!(
-            store.inbox_page(Scope::Province, &waiting, 20, 0).await.unwrap().len(),
-            1
-        );
-        // Search stays inside the scope; LIKE wildcards in the name are literal.
-        let found = store
-            .inbox_search(Scope::Unit("23575"), &Lookup::Name("Văn An".into()), 10)
-            .await
-            .unwrap();
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].code, "A-1");
-        let literal = store
-            .inbox_search(Scope::Unit("23575"), &Lookup::Name("_".into()), 10)
-            .await
-            .unwrap();
-        assert_eq!(literal.len(), 1, "only the name with an underscore");
-        let pid = found[0].state.applicant.personal_id.clone().unwrap();
-        let by_pid = store
-            .inbox_search(Scope::Unit("23575"), &Lookup::PersonalId(pid), 10)
-            .await
-            .unwrap();
-        assert_eq!(by_pid.len(), 1);
-        let by_code = store
-            .inbox_search(Scope::Province, &Lookup::Code("B-2".into()), 10)
-            .await
-            .unwrap();
-        assert_eq!(by_code.len(), 1);
-    }
-
-    crate::on_both_backends!(queues_count_page_and_search);
 }

@@ -6,6 +6,7 @@
 //! which both backends accept.
 
 mod accounts;
+pub mod audit;
 mod calendar;
 mod catalog;
 pub mod dossiers;
@@ -13,10 +14,13 @@ mod eid_accounts;
 pub mod feedback;
 pub mod inbox;
 pub mod index;
+pub mod keyed;
 mod migrate;
 pub mod payments;
-pub mod portal;
 pub mod plans;
+pub mod population;
+pub mod portal;
+pub mod queues;
 pub mod reference;
 mod schema;
 #[cfg(feature = "testing")]
@@ -69,6 +73,8 @@ pub struct ImportSummary {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The key of personal-id hashes, loaded on first use ([`Store::pid_key`]).
+    pid_key: std::sync::Arc<std::sync::OnceLock<[u8; 32]>>,
 }
 
 impl Store {
@@ -125,7 +131,11 @@ impl Store {
                     .await?
             }
         };
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            pid_key: Default::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {

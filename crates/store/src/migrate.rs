@@ -40,6 +40,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0004_plans.sql"),
     },
     Migration {
+        version: 5,
+        name: "backoffice",
+        sqlite: include_str!("../migrations/sqlite/0005_backoffice.sql"),
+        postgres: include_str!("../migrations/postgres/0005_backoffice.sql"),
+    },
+    Migration {
         version: 6,
         name: "index",
         sqlite: include_str!("../migrations/sqlite/0006_index.sql"),

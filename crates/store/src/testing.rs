@@ -53,6 +53,18 @@ impl TestDb {
     }
 }
 
+impl crate::Store {
+    /// Runs a statement directly, bypassing the store's API (tests that tamper with the data).
+    pub async fn execute_raw_for_tests(&self, sql: &str) -> crate::Result<u64> {
+        Ok(sqlx::query(sql).execute(&self.pool).await?.rows_affected())
+    }
+
+    /// Rows of two text columns (tests that inspect what is stored).
+    pub async fn query_pairs_for_tests(&self, sql: &str) -> crate::Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(sql).fetch_all(&self.pool).await?)
+    }
+}
+
 fn unique_suffix() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);

@@ -9,6 +9,9 @@ use motcua_store::on_both_backends;
 use motcua_store::replace_database;
 use motcua_store::testing::TestDb;
 
+#[path = "conformance/backoffice.rs"]
+mod backoffice;
+
 on_both_backends!(
     migrations_are_idempotent,
     reference_data_loads_once_and_reimport_changes_nothing,

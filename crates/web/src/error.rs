@@ -28,6 +28,9 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0}")]
     Conflict(String),
+    /// A service the request depends on did not answer.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -41,7 +44,7 @@ pub struct ErrorBody {
 #[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// A stable machine-readable code: `bad_request`, `invalid`, `not_found`, `unauthorized`,
-    /// `forbidden`, `conflict`, `internal`.
+    /// `forbidden`, `conflict`, `unavailable`, `internal`.
     pub code: String,
     pub message: String,
     /// Field name → what is wrong with it.
@@ -66,6 +69,7 @@ impl ApiError {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -115,6 +119,8 @@ impl From<motcua_engine::EngineError> for ApiError {
             E::NotAllowed(m) => ApiError::Conflict(m),
             E::Conflict => ApiError::Conflict(E::Conflict.to_string()),
             E::NotFound(m) => ApiError::NotFound(m),
+            E::Forbidden(m) => ApiError::Forbidden(m),
+            E::Unavailable(m) => ApiError::Unavailable(m),
             E::Internal(e) => ApiError::Internal(e),
         }
     }

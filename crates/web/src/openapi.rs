@@ -24,6 +24,9 @@ use crate::api;
         api::units::list, api::units::organisations,
         api::assistant::ask,
         api::auth::token, api::auth::me,
+        api::population::lookup,
+        api::inbox::inbox, api::inbox::claim, api::inbox::assign,
+        api::audit::list,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -37,6 +40,9 @@ use crate::api;
         (name = "units", description = "Administrative units and organisations"),
         (name = "assistant", description = "Virtual assistant for citizens"),
         (name = "auth", description = "Tokens for API clients"),
+        (name = "population", description = "Population registry look-ups (Đề án 06)"),
+        (name = "inbox", description = "Officers' queues, claim and assignment"),
+        (name = "audit", description = "The tamper-evident audit log"),
     )
 )]
 pub struct ApiDoc;

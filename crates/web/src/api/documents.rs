@@ -115,6 +115,10 @@ pub async fn list(
             "documents are shown to the applicant and the competent unit".into(),
         ));
     }
+    state
+        .engine()
+        .audit_event(&user.username, "dossier.documents", code.trim(), serde_json::json!({}))
+        .await;
     let items = state.store().dossier_documents(code.trim()).await?;
     Ok(Json(DocumentList {
         items: items.into_iter().map(Into::into).collect(),
@@ -132,6 +136,15 @@ pub async fn download(
     Path((code, seq)): Path<(String, i64)>,
 ) -> ApiResult<Response> {
     let (doc, bytes) = state.engine().document_content(&user, code.trim(), seq).await?;
+    state
+        .engine()
+        .audit_event(
+            &user.username,
+            "document.download",
+            code.trim(),
+            serde_json::json!({"seq": seq}),
+        )
+        .await;
     let mut headers = HeaderMap::new();
     if let Ok(v) = doc.media_type.parse() {
         headers.insert(header::CONTENT_TYPE, v);

@@ -46,11 +46,29 @@ pub struct SubmitResponse {
     /// The appointment (`NgayHenTra`); null until accepted.
     #[schema(value_type = Option<String>, format = DateTime)]
     pub due: Option<DateTime<FixedOffset>>,
+    /// Identity verified against the population registry or by a level-2 e-ID account.
+    pub identity_verified: bool,
+    /// e-ID assurance level of the submitting account (0 none, 1, 2).
+    pub eid_level: u8,
+    /// The applicant as recorded (after prefilling from the registry).
+    pub applicant: Applicant,
+}
+
+/// A submission, with the counter's option to verify the applicant against the population registry.
+#[derive(Deserialize, ToSchema)]
+pub struct SubmitBody {
+    #[serde(flatten)]
+    pub submission: Submission,
+    /// Counter intake (channel 1 or 3, by a counter officer): look the applicant's personal id up
+    /// in the population registry, fill in the name, birth date and address left empty, refuse
+    /// what contradicts the registry, and record the identity as verified (`DuocLayTuCSDLDanCu`).
+    #[serde(default)]
+    pub verify_identity: bool,
 }
 
 /// Submits a dossier. A counter submission by a counter officer is accepted on the spot; an online
 /// one waits for the counter. The same `Idempotency-Key` always answers with the same dossier.
-#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = Submission,
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = SubmitBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe submission key")),
     security(("bearer" = [])),
     responses((status = 201, body = SubmitResponse), (status = 409, body = crate::error::ErrorBody),
@@ -59,10 +77,16 @@ pub async fn submit(
     State(state): State<AppState>,
     Caller(user): Caller,
     headers: HeaderMap,
-    Json(submission): Json<Submission>,
+    Json(body): Json<SubmitBody>,
 ) -> ApiResult<(StatusCode, Json<SubmitResponse>)> {
     let key = idempotency_key(&headers)?;
-    let done = state.engine().submit(&user, submission, key.as_deref()).await?;
+    let options = motcua_engine::SubmitOptions {
+        verify_identity: body.verify_identity,
+    };
+    let done = state
+        .engine()
+        .submit_with(&user, body.submission, key.as_deref(), options)
+        .await?;
     tracing::info!(code = %done.code, replayed = done.replayed, "dossier submitted");
     Ok((
         StatusCode::CREATED,
@@ -71,6 +95,9 @@ pub async fn submit(
             status: done.receipt.status,
             received_at: done.receipt.received_at,
             due: done.receipt.due,
+            identity_verified: done.state.identity_verified,
+            eid_level: done.state.eid_level,
+            applicant: done.state.applicant,
         }),
     ))
 }
@@ -245,11 +272,13 @@ pub enum DossierView {
     Public(Box<PublicView>),
 }
 
-fn view_for(engine: &Engine, user: Option<&motcua_store::User>, code: &str, s: DossierState) -> DossierView {
+async fn view_for(engine: &Engine, user: Option<&motcua_store::User>, code: &str, s: DossierState) -> DossierView {
     match user {
         Some(u) if Engine::may_view_full(u, &s) => {
-            // Reads of personal data are logged with who and which dossier (never the data).
-            tracing::info!(target: "motcua::personal_data", reader = %u.username, code, "dossier personal data read");
+            // Reads of personal data go to the audit log with who and which dossier (never the data).
+            engine
+                .audit_event(&u.username, "dossier.view", code, serde_json::json!({}))
+                .await;
             DossierView::Full(Box::new(full_view(engine, code, s)))
         }
         _ => DossierView::Public(Box::new(public_view(engine, code, &s))),
@@ -267,7 +296,7 @@ pub async fn get(
 ) -> ApiResult<Json<DossierView>> {
     let engine = state.engine();
     let s = engine.state(code.trim()).await?;
-    Ok(Json(view_for(engine, user.as_ref(), code.trim(), s)))
+    Ok(Json(view_for(engine, user.as_ref(), code.trim(), s).await))
 }
 
 /// Takes an action; answers with the new state, 409 when not allowed now or to this user.
@@ -289,7 +318,7 @@ pub async fn act(
     let code = code.trim();
     let s = engine.act_request(&user, code, &req, key.as_deref()).await?;
     tracing::info!(code, action = %req.action, by = %user.username, "dossier action");
-    Ok(Json(view_for(engine, Some(&user), code, s)))
+    Ok(Json(view_for(engine, Some(&user), code, s).await))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -331,6 +360,12 @@ pub async fn events(
         return Err(ApiError::Forbidden(
             "the audit trail is shown to officers of the competent unit only".into(),
         ));
+    }
+    if let Some(u) = &user {
+        state
+            .engine()
+            .audit_event(&u.username, "dossier.events", code, serde_json::json!({}))
+            .await;
     }
     let events = state
         .store()

@@ -1,6 +1,7 @@
 //! The `/api/v1` routes.
 
 pub mod assistant;
+pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod catalog;
@@ -8,9 +9,11 @@ pub mod documents;
 pub mod dossiers;
 pub mod forms;
 pub mod ids;
+pub mod inbox;
 pub mod index;
 pub mod plans;
 pub mod steering;
+pub mod population;
 pub mod units;
 
 use axum::routing::{get, post};
@@ -31,6 +34,11 @@ pub fn router() -> Router<AppState> {
         .route("/dossiers/{code}", get(dossiers::get))
         .route("/dossiers/{code}/actions", post(dossiers::act))
         .route("/dossiers/{code}/events", get(dossiers::events))
+        .route("/dossiers/{code}/claim", post(inbox::claim))
+        .route("/dossiers/{code}/assign", post(inbox::assign))
+        .route("/inbox", get(inbox::inbox))
+        .route("/population/lookup", post(population::lookup))
+        .route("/audit", get(audit::list))
         .route(
             "/dossiers/{code}/documents",
             get(documents::list)

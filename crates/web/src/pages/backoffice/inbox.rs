@@ -10,7 +10,7 @@ use chrono::{DateTime, FixedOffset, TimeZone};
 use motcua_domain::dossier::default_workflow;
 use motcua_domain::roles::Role;
 use motcua_engine::Engine;
-use motcua_store::inbox::{InboxItem, Lookup, QueueFilter, Scope};
+use motcua_store::queues::{InboxItem, Lookup, QueueFilter, Scope};
 use serde::Deserialize;
 
 use super::{require_officer, step_name, time_left, Officer};
