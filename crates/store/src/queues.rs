@@ -151,7 +151,7 @@ fn items(rows: Vec<(String, String)>) -> Result<Vec<InboxItem>> {
 
 impl Store {
     /// How many dossiers of `scope` the queue holds.
-    pub async fn inbox_count(&self, scope: Scope<'_>, filter: &QueueFilter) -> Result<i64> {
+    pub async fn queue_count(&self, scope: Scope<'_>, filter: &QueueFilter) -> Result<i64> {
         let mut sql = Sql::new("SELECT COUNT(*) FROM dossiers WHERE 1 = 1");
         scope_clause(&mut sql, scope);
         filter_clause(&mut sql, filter);
@@ -167,7 +167,7 @@ impl Store {
     }
 
     /// One page of the queue: soonest due first (or first submitted), then by code.
-    pub async fn inbox_page(
+    pub async fn queue_page(
         &self,
         scope: Scope<'_>,
         filter: &QueueFilter,
@@ -193,7 +193,7 @@ impl Store {
 
     /// Dossiers of `scope` found by code (exact), personal id (exact) or a part of the name,
     /// newest first.
-    pub async fn inbox_search(&self, scope: Scope<'_>, lookup: &Lookup, limit: i64) -> Result<Vec<InboxItem>> {
+    pub async fn queue_search(&self, scope: Scope<'_>, lookup: &Lookup, limit: i64) -> Result<Vec<InboxItem>> {
         let mut sql = Sql::new("SELECT code, state FROM dossiers WHERE 1 = 1");
         scope_clause(&mut sql, scope);
         match lookup {
@@ -337,11 +337,11 @@ mod tests {
             statuses: vec![4, 5, 6],
             ..QueueFilter::default()
         };
-        assert_eq!(store.inbox_count(Scope::Unit("23575"), &open).await.unwrap(), 3);
-        let page = store.inbox_page(Scope::Unit("23575"), &open, 2, 0).await.unwrap();
+        assert_eq!(store.queue_count(Scope::Unit("23575"), &open).await.unwrap(), 3);
+        let page = store.queue_page(Scope::Unit("23575"), &open, 2, 0).await.unwrap();
         let codes: Vec<&str> = page.iter().map(|i| i.code.as_str()).collect();
         assert_eq!(codes, ["A-2", "A-3"], "soonest due first, LIMIT");
-        let rest = store.inbox_page(Scope::Unit("23575"), &open, 2, 2).await.unwrap();
+        let rest = store.queue_page(Scope::Unit("23575"), &open, 2, 2).await.unwrap();
         assert_eq!(rest.len(), 1);
         assert_eq!(rest[0].state.applicant.name, "Nguyễn Văn An");
         let overdue = QueueFilter {
@@ -349,7 +349,7 @@ mod tests {
             due_before: Some(250),
             ..QueueFilter::default()
         };
-        assert_eq!(store.inbox_count(Scope::Unit("23575"), &overdue).await.unwrap(), 2);
+        assert_eq!(store.queue_count(Scope::Unit("23575"), &overdue).await.unwrap(), 2);
         let at_counter = QueueFilter {
             statuses: vec![4],
             procedure: Some("1.001193".into()),
@@ -357,7 +357,7 @@ mod tests {
         };
         assert_eq!(
             store
-                .inbox_count(Scope::Receiving("000.00.12.H21"), &at_counter)
+                .queue_count(Scope::Receiving("000.00.12.H21"), &at_counter)
                 .await
                 .unwrap(),
             1
@@ -368,29 +368,29 @@ mod tests {
             ..QueueFilter::default()
         };
         assert_eq!(
-            store.inbox_page(Scope::Province, &waiting, 20, 0).await.unwrap().len(),
+            store.queue_page(Scope::Province, &waiting, 20, 0).await.unwrap().len(),
             1
         );
         // Search stays inside the scope; LIKE wildcards in the name are literal.
         let found = store
-            .inbox_search(Scope::Unit("23575"), &Lookup::Name("Văn An".into()), 10)
+            .queue_search(Scope::Unit("23575"), &Lookup::Name("Văn An".into()), 10)
             .await
             .unwrap();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].code, "A-1");
         let literal = store
-            .inbox_search(Scope::Unit("23575"), &Lookup::Name("_".into()), 10)
+            .queue_search(Scope::Unit("23575"), &Lookup::Name("_".into()), 10)
             .await
             .unwrap();
         assert_eq!(literal.len(), 1, "only the name with an underscore");
         let pid = found[0].state.applicant.personal_id.clone().unwrap();
         let by_pid = store
-            .inbox_search(Scope::Unit("23575"), &Lookup::PersonalId(pid), 10)
+            .queue_search(Scope::Unit("23575"), &Lookup::PersonalId(pid), 10)
             .await
             .unwrap();
         assert_eq!(by_pid.len(), 1);
         let by_code = store
-            .inbox_search(Scope::Province, &Lookup::Code("B-2".into()), 10)
+            .queue_search(Scope::Province, &Lookup::Code("B-2".into()), 10)
             .await
             .unwrap();
         assert_eq!(by_code.len(), 1);

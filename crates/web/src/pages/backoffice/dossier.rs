@@ -662,6 +662,10 @@ pub async fn act(
                     }],
                 ),
                 EngineError::NotFound(_) => return error_page(lang, StatusCode::NOT_FOUND, None),
+                EngineError::Forbidden(_) => return error_page(lang, StatusCode::FORBIDDEN, None),
+                EngineError::Unavailable(m) => {
+                    return error_page(lang, StatusCode::SERVICE_UNAVAILABLE, Some(anyhow::anyhow!(m)))
+                }
                 EngineError::Internal(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Some(e)),
             };
             // Show the dossier as it is now (another officer may have moved it).

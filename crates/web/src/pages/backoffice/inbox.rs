@@ -296,7 +296,7 @@ pub async fn page(
     let total = tabs.iter().find(|t| t.current).map(|t| t.count).unwrap_or(0);
     let items = match state
         .store()
-        .inbox_page(scope, &filter, PAGE_SIZE, (page_no - 1) * PAGE_SIZE)
+        .queue_page(scope, &filter, PAGE_SIZE, (page_no - 1) * PAGE_SIZE)
         .await
     {
         Ok(i) => i,
@@ -341,7 +341,7 @@ async fn tabs(
         out.push(QueueTab {
             slug: q.slug(),
             label: lang.t(q.key()),
-            count: state.store().inbox_count(scope, &filter).await?,
+            count: state.store().queue_count(scope, &filter).await?,
             current: q == current,
         });
     }
@@ -407,7 +407,7 @@ pub async fn search(
                 (_, true) => Scope::Receiving(&officer.unit),
                 (_, false) => Scope::Unit(&officer.unit),
             };
-            match state.store().inbox_search(scope, l, 100).await {
+            match state.store().queue_search(scope, l, 100).await {
                 Ok(items) => (
                     items
                         .iter()
