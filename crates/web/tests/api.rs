@@ -1301,3 +1301,6 @@ mod portal_extra;
 
 #[path = "api/backoffice_pages.rs"]
 mod backoffice_pages;
+
+#[path = "api/dashboards.rs"]
+mod dashboards;

@@ -54,6 +54,7 @@ const PARTS: &[(Table, Table)] = &[
     (super::feedback::VI, super::feedback::EN),
     (super::vneid::VI, super::vneid::EN),
     (super::backoffice::VI, super::backoffice::EN),
+    (super::dashboards::VI, super::dashboards::EN),
 ];
 
 const VI: &[(&str, &str)] = &[

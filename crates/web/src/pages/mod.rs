@@ -8,6 +8,7 @@ pub mod assets;
 pub mod assistant;
 pub mod backoffice;
 pub mod catalogue;
+pub mod dashboards;
 pub mod feedback;
 pub mod i18n;
 pub mod lookup;
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .merge(payment::routes())
         .merge(feedback::routes())
         .merge(vneid::routes())
+        .merge(dashboards::routes())
 }
 
 /// One item of the main navigation.
