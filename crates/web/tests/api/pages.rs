@@ -561,3 +561,66 @@ async fn online_submission_journey_through_http() {
     other.sign_in("congdan2", "demo").await;
     assert_eq!(other.get(&done_url).await.status, 404);
 }
+
+/// Upload fields only for papers handed in; papers to show and notes are listed, not uploaded.
+#[tokio::test]
+async fn documents_split_into_papers_to_hand_in_to_show_and_notes() {
+    let app = spawn_app_with_files().await;
+    let mut b = Browser::new(&app);
+    b.sign_in("congdan1", "demo").await;
+    let form = b.get("/nop-ho-so/1.001193").await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let inputs = form.body.matches("type=\"file\"").count();
+    let labels: Vec<&str> = form
+        .body
+        .split("<label for=\"doc")
+        .skip(1)
+        .map(|l| &l[..l.find("</label>").unwrap_or(0)])
+        .collect();
+    // Four papers of "Giấy tờ phải nộp" with a count, and the two declaration forms.
+    assert_eq!(inputs, 6, "{labels:#?}");
+    assert!(labels.iter().any(|l| l.contains("<br>Giấy chứng sinh;")), "{labels:#?}");
+    assert!(
+        labels.iter().any(|l| l.contains("Tờ khai đăng ký khai sinh")),
+        "{labels:#?}"
+    );
+    assert!(!labels.iter().any(|l| l.contains("xuất trình")), "{labels:#?}");
+    // A paper to show is listed without a field, a note is a hint.
+    let shown = form
+        .body
+        .find("<li>Hộ chiếu/Thẻ căn cước công dân")
+        .expect("papers to show listed");
+    let field_after = form.body[shown..].find("type=\"file\"");
+    assert!(field_after.is_none(), "no upload field after the papers to show");
+    assert!(form.body.contains("<summary>Lưu ý</summary>"));
+    // An upload for a note's slot is ignored rather than stored.
+    let csrf = form.csrf();
+    let notes_index = (0..40)
+        .find(|i| !form.body.contains(&format!("name=\"doc{i}\"")))
+        .unwrap();
+    let page = b
+        .post_multipart(
+            "/nop-ho-so/1.001193",
+            &[("csrf", &csrf), ("action", "save")],
+            &[(&format!("doc{notes_index}"), "x.pdf", b"%PDF-1.4 x\n%%EOF")],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let resumed = b.get("/nop-ho-so/1.001193?saved=1").await;
+    assert!(!resumed.body.contains("x.pdf"), "a file for a note is not kept");
+
+    // The procedure page: the table holds the papers to hand in, the rest is listed apart.
+    let proc = b.get("/thu-tuc/1.001193").await;
+    assert_eq!(proc.status, 200);
+    assert!(proc.body.contains("id=\"documents-shown\"") && proc.body.contains("id=\"documents-notes\""));
+    let table = &proc.body[proc.body.find("aria-labelledby=\"documents\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert_eq!(table.matches("<tr>").count(), 1 + 6, "header row and six papers");
+    assert!(!table.contains("<td>0</td>\n      <td>0</td>"), "no 0 / 0 rows");
+
+    // aria-current: "true" for the section on the form, "page" on the list itself.
+    assert!(form.body.contains("href=\"/thu-tuc\" aria-current=\"true\""));
+    assert!(!form.body.contains("aria-current=\"page\""));
+    let list = b.get("/thu-tuc").await;
+    assert!(list.body.contains("href=\"/thu-tuc\" aria-current=\"page\""));
+}
