@@ -282,7 +282,15 @@ async fn ranking_is_sorted_by_total() {
     // The unit's page, for the same period (`&` escaped as askama does).
     let link = "href=\"/dieu-hanh/don-vi/23575?ky=thang&#38;nam=2025&#38;thang=10\"";
     assert!(body.contains(link), "{body}");
+    assert!(
+        rows.iter().all(|(c, _)| c.bytes().all(|b| b.is_ascii_digit())),
+        "communes only: {rows:?}"
+    );
     let (status, _, depts) = leader.get("/dieu-hanh/xep-hang?cap=so").await;
     assert_eq!(status, 200);
-    assert!(!attr_values(&depts, "data-unit", "data-total").is_empty());
+    let depts = attr_values(&depts, "data-unit", "data-total");
+    assert!(
+        !depts.is_empty() && depts.iter().all(|(c, _)| c.contains('.')),
+        "{depts:?}"
+    );
 }

@@ -402,10 +402,15 @@ pub async fn ranking(State(state): State<AppState>, ctx: Ctx, q: Result<Query<Da
     let lang = ctx.lang;
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let (p, period_error) = period_of(&state, &q);
-    let (cap, kind, heading) = match q.cap.as_deref().unwrap_or("xa") {
-        "so" => ("so", "department", "dh.ranking.dept"),
-        "xa" => ("xa", "people_committee", "dh.ranking.commune"),
+    // Communes are the people's committees named by a GSO commune code (digits); every other
+    // competent unit (departments, the provincial committee) is ranked at the provincial level.
+    let (cap, communes, heading) = match q.cap.as_deref().unwrap_or("xa") {
+        "so" => ("so", false, "dh.ranking.dept"),
+        "xa" => ("xa", true, "dh.ranking.commune"),
         _ => return error_page(lang, StatusCode::BAD_REQUEST, None),
+    };
+    let is_commune = |o: &motcua_store::Organisation| {
+        o.kind == "people_committee" && !o.code.is_empty() && o.code.bytes().all(|b| b.is_ascii_digit())
     };
     let started = Instant::now();
     let orgs = match state.store().organisations().await {
@@ -413,7 +418,10 @@ pub async fn ranking(State(state): State<AppState>, ctx: Ctx, q: Result<Query<Da
         Err(e) => return internal(lang, e),
     };
     let mut scored = Vec::new();
-    for o in orgs.into_iter().filter(|o| o.kind == kind) {
+    let ranked = orgs
+        .into_iter()
+        .filter(|o| o.kind != "service_centre" && is_commune(o) == communes);
+    for o in ranked {
         let table = match state.engine().index_table(Some(&o.code), p.period).await {
             Ok(t) => t,
             Err(e) => return internal(lang, e),
