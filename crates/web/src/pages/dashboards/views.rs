@@ -207,7 +207,7 @@ async fn page_of(state: &AppState, ctx: &Ctx, unit: Option<&str>, q: &DashQuery)
         .groups
         .iter()
         .map(|g| Bar {
-            label: format!("{}. {}", g.id, group_name(g, lang)),
+            label: group_name(g, lang).to_string(),
             share: (g.max > 0.0).then(|| g.score / g.max),
             value: if g.na {
                 lang.t("dh.na.short").to_string()
