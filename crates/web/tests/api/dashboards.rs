@@ -155,6 +155,32 @@ async fn dashboards_are_for_leaders_viewers_and_admins() {
             assert!(!body.contains("data-total"), "{who} sees no figure");
         }
     }
+    // A leadership viewer and a province administrator (accounts without a unit) read them too.
+    let store = Store::open(&format!("sqlite://{}", app._dir.path().join("t.sqlite").display()))
+        .await
+        .unwrap();
+    let hash = motcua_web::auth::hash_password("demo").unwrap();
+    for (username, role) in [("theodoi1", Role::LeadershipViewer), ("quantri1", Role::ProvinceAdmin)] {
+        let user = User {
+            username: username.into(),
+            full_name: format!("Test {username}"),
+            role,
+            unit_code: None,
+            eid_level: 0,
+            personal_id: None,
+        };
+        store
+            .upsert_user(&NewUser {
+                user,
+                password_hash: hash.clone(),
+            })
+            .await
+            .unwrap();
+        let mut b = Browser::signed_in(&app, username).await;
+        for path in ["/dieu-hanh", "/dieu-hanh/xep-hang?cap=so", "/dieu-hanh/chi-so/2.1"] {
+            assert_eq!(b.get(path).await.0, 200, "{username} {path}");
+        }
+    }
     let mut leader = Browser::signed_in(&app, "lanhdao1").await;
     let (status, _, body) = leader.get("/dieu-hanh").await;
     assert_eq!(status, 200, "{body}");
