@@ -53,6 +53,11 @@ async fn spawn_app_with_files() -> TestApp {
 }
 
 async fn spawn_app_inner(files: bool) -> TestApp {
+    spawn_app_configured(files, |_| {}).await
+}
+
+/// An app whose settings the test adjusts (e.g. an OpenID Provider configured).
+async fn spawn_app_configured(files: bool, configure: impl FnOnce(&mut WebSettings)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&format!("sqlite://{}", dir.path().join("t.sqlite").display()))
         .await
@@ -84,10 +89,11 @@ async fn spawn_app_inner(files: bool) -> TestApp {
         .upsert_citizens(&motcua_engine::population::synthetic_citizens(200, 6))
         .await
         .unwrap();
-    let settings = WebSettings {
+    let mut settings = WebSettings {
         files_dir: files.then(|| dir.path().join("files")),
         ..WebSettings::default()
     };
+    configure(&mut settings);
     let state = AppState::load(store, settings).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -1321,3 +1327,6 @@ mod portal_extra;
 mod backoffice_pages;
 #[path = "api/forms.rs"]
 mod forms;
+
+#[path = "api/dashboards.rs"]
+mod dashboards;

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_domain::catalog::{
-    Channel, Fee, FeeKind, Level, OnlineLevel, Procedure, ProcessingTime, SearchFilter, TimeUnit,
+    Channel, Fee, FeeKind, Level, OnlineLevel, Procedure, ProcessingTime, RequiredDocument, SearchFilter, TimeUnit,
 };
 use serde::Deserialize;
 
@@ -70,6 +70,31 @@ fn item(p: &Procedure, lang: Lang) -> Item {
 /// province or a commune (the engine refuses central-level procedures).
 pub fn submittable(p: &Procedure) -> bool {
     p.online != OnlineLevel::None && p.level.iter().any(|l| matches!(l, Level::Province | Level::Commune))
+}
+
+/// What a line of the catalogue's "Thành phần hồ sơ" asks of the citizen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocKind {
+    /// A paper handed in (an upload online).
+    HandIn,
+    /// A paper shown at the counter ("Giấy tờ phải xuất trình"), not kept in the dossier.
+    Show,
+    /// Guidance: the parser keeps notes and instruction sentences as lines with no count.
+    Note,
+}
+
+/// Classifies a document line: a line with neither originals nor copies is guidance (the
+/// "Lưu ý" group, "Trường hợp … thì không phải nộp" sentences), a line under a heading about
+/// papers to show ("xuất trình") is shown, anything else is handed in.
+pub fn doc_kind(d: &RequiredDocument) -> DocKind {
+    let group = d.group.as_deref().map(motcua_domain::text::fold).unwrap_or_default();
+    if d.originals + d.copies == 0 || group.contains("luu y") {
+        DocKind::Note
+    } else if group.contains("xuat trinh") {
+        DocKind::Show
+    } else {
+        DocKind::HandIn
+    }
 }
 
 /// Fields of the catalogue with their number of procedures, largest first.
@@ -319,6 +344,10 @@ struct ProcedurePage {
     can_submit: bool,
     channels: Vec<ChannelRow>,
     documents: Vec<DocumentRow>,
+    /// Papers shown at the counter.
+    shown: Vec<DocumentRow>,
+    /// Notes on the documents.
+    notes: Vec<String>,
 }
 
 fn number(v: f64, lang: Lang) -> String {
@@ -408,17 +437,17 @@ pub async fn procedure(State(state): State<AppState>, ctx: Ctx, Path(code): Path
             description: c.description.clone(),
         })
         .collect();
-    let documents = p
-        .documents
-        .iter()
-        .map(|d| DocumentRow {
-            name: d.name.clone(),
-            originals: d.originals,
-            copies: d.copies,
-            template: d.form_template.clone().filter(|t| !t.trim().is_empty()),
-            group: d.group.clone().filter(|g| !g.trim().is_empty()),
-        })
-        .collect();
+    let row = |d: &RequiredDocument| DocumentRow {
+        name: d.name.clone(),
+        originals: d.originals,
+        copies: d.copies,
+        template: d.form_template.clone().filter(|t| !t.trim().is_empty()),
+        group: d.group.clone().filter(|g| !g.trim().is_empty()),
+    };
+    let of = |kind| p.documents.iter().filter(move |d| doc_kind(d) == kind);
+    let documents = of(DocKind::HandIn).map(row).collect();
+    let shown = of(DocKind::Show).map(row).collect();
+    let notes = of(DocKind::Note).map(|d| d.name.clone()).collect();
     let page = ProcedurePage {
         l: Layout::new(&ctx, p.name.clone(), "/thu-tuc"),
         levels: p
@@ -431,6 +460,8 @@ pub async fn procedure(State(state): State<AppState>, ctx: Ctx, Path(code): Path
         can_submit: submittable(p),
         channels,
         documents,
+        shown,
+        notes,
         p: p.clone(),
     };
     render(&ctx, StatusCode::OK, &page)

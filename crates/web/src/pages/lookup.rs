@@ -97,6 +97,8 @@ struct LookupPage {
     ma: String,
     error: Option<&'static str>,
     found: Option<PublicStatus>,
+    /// Links for the signed-in applicant of the dossier found.
+    actions: Vec<super::mine::Action>,
 }
 
 pub async fn lookup(
@@ -118,6 +120,7 @@ pub async fn lookup(
         ma: ma.clone(),
         error: None,
         found: None,
+        actions: Vec::new(),
     };
     let mut status = StatusCode::OK;
     if !ma.is_empty() {
@@ -127,7 +130,19 @@ pub async fn lookup(
                 status = StatusCode::UNPROCESSABLE_ENTITY;
             }
             Some(code) => match state.engine().state(&code).await {
-                Ok(s) => page.found = Some(public_status(state.engine(), &code, &s, lang)),
+                Ok(s) => {
+                    let own = ctx
+                        .user()
+                        .is_some_and(|u| s.applicant_username.as_deref() == Some(&u.username));
+                    if own {
+                        page.actions =
+                            match super::mine::applicant_actions(&state, &code, i64::from(s.status.code())).await {
+                                Ok(a) => a,
+                                Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Some(e)),
+                            };
+                    }
+                    page.found = Some(public_status(state.engine(), &code, &s, lang));
+                }
                 Err(EngineError::NotFound(_)) => {
                     page.error = Some("lookup.error.unknown");
                     status = StatusCode::NOT_FOUND;

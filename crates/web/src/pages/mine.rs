@@ -18,6 +18,31 @@ pub struct Row {
     pub status: String,
     pub submitted_at: String,
     pub due: String,
+    pub actions: Vec<Action>,
+}
+
+/// A link offered to the applicant for one of their dossiers.
+pub struct Action {
+    pub href: String,
+    pub label: &'static str,
+}
+
+/// What the applicant can do with their dossier at `status`: pay when fees are due, rate a
+/// finished dossier not yet rated, download the receipt, send a PAKN about it.
+pub async fn applicant_actions(state: &AppState, code: &str, status: i64) -> anyhow::Result<Vec<Action>> {
+    let enc = urlencoding::encode(code);
+    let mut out = Vec::new();
+    let mut add = |href: String, label| out.push(Action { href, label });
+    match Status::from_code(status) {
+        Some(Status::FeesDue) => add(format!("/thanh-toan/{enc}"), "mine.pay"),
+        Some(Status::ResultReady | Status::Returned) if state.store().dossier_rating(code).await?.is_none() => {
+            add(format!("/danh-gia/{enc}"), "mine.rate")
+        }
+        _ => {}
+    }
+    add(format!("/api/v1/dossiers/{enc}/forms/01.pdf"), "mine.receipt");
+    add(format!("/phan-anh-kien-nghi?ma={enc}"), "mine.pakn");
+    Ok(out)
 }
 
 #[derive(Template)]
@@ -60,9 +85,13 @@ pub async fn mine(State(state): State<AppState>, ctx: Ctx) -> Response {
         Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Some(e.into())),
     };
     let catalog = state.catalog();
-    let rows = list
-        .into_iter()
-        .map(|d| Row {
+    let mut rows = Vec::with_capacity(list.len());
+    for d in list {
+        let actions = match applicant_actions(&state, &d.code, d.status).await {
+            Ok(a) => a,
+            Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Some(e)),
+        };
+        rows.push(Row {
             procedure: catalog
                 .get(&d.procedure_code)
                 .map(|p| p.name.clone())
@@ -71,8 +100,9 @@ pub async fn mine(State(state): State<AppState>, ctx: Ctx) -> Response {
             submitted_at: datetime_ms(d.submitted_at_ms),
             due: d.appointment_ms.map(datetime_ms).unwrap_or_else(|| "—".into()),
             code: d.code,
-        })
-        .collect();
+            actions,
+        });
+    }
     let page = MinePage {
         l: Layout::new(&ctx, lang.t("mine.title"), "/ca-nhan"),
         name: session.user.full_name.clone(),

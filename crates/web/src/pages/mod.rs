@@ -8,6 +8,7 @@ pub mod assets;
 pub mod assistant;
 pub mod backoffice;
 pub mod catalogue;
+pub mod dashboards;
 pub mod feedback;
 pub mod i18n;
 pub mod lookup;
@@ -52,13 +53,15 @@ pub fn router() -> Router<AppState> {
         .merge(payment::routes())
         .merge(feedback::routes())
         .merge(vneid::routes())
+        .merge(dashboards::routes())
 }
 
 /// One item of the main navigation.
 pub struct NavItem {
     pub href: &'static str,
     pub label: &'static str,
-    pub current: bool,
+    /// `aria-current`: "page" on the page itself, "true" elsewhere in its section.
+    pub current: Option<&'static str>,
 }
 
 /// What the shared layout (`layout.html`) shows around every page.
@@ -72,6 +75,8 @@ pub struct Layout {
     pub switch_url: String,
     /// Path of the current section, for `aria-current`.
     pub section: &'static str,
+    /// Path of this page (without the query).
+    pub path: String,
     /// Seconds before an idle session ends (the script warns a little before).
     pub idle_seconds: i64,
     /// Show the assistant widget (not on the assistant page itself).
@@ -88,6 +93,7 @@ impl Layout {
             csrf: ctx.csrf_token_if_signed_in(),
             switch_url: switch_url(&ctx.uri, ctx.lang.other()),
             section,
+            path: ctx.uri.path().to_string(),
             idle_seconds: if ctx.session.is_some() {
                 session::IDLE_TIMEOUT_MS / 1000
             } else {
@@ -131,7 +137,13 @@ impl Layout {
         .map(|(href, key)| NavItem {
             href,
             label: self.t(key),
-            current: href == self.section,
+            current: if href != self.section {
+                None
+            } else if href == self.path {
+                Some("page")
+            } else {
+                Some("true")
+            },
         })
         .collect()
     }
@@ -217,6 +229,7 @@ pub fn error_page(lang: Lang, status: StatusCode, error: Option<anyhow::Error>) 
             csrf: String::new(),
             switch_url: format!("/?lang={}", lang.other().code()),
             section: "",
+            path: String::new(),
             idle_seconds: 0,
             widget: false,
         },

@@ -46,6 +46,8 @@ struct SignInPage {
     username: String,
     next: String,
     errors: Vec<FieldError>,
+    /// The VNeID sign-in link with `next`, when an OpenID Provider is configured.
+    vneid_url: Option<String>,
 }
 
 impl SignInPage {
@@ -60,22 +62,31 @@ pub fn safe_next(next: &str) -> Option<String> {
     (n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() <= 500).then(|| n.to_string())
 }
 
-fn page(ctx: &Ctx, username: String, next: String, errors: Vec<FieldError>) -> SignInPage {
+fn page(state: &AppState, ctx: &Ctx, username: String, next: String, errors: Vec<FieldError>) -> SignInPage {
     let mut l = Layout::new(ctx, ctx.lang.t("signin.title"), "/dang-nhap");
     if !errors.is_empty() {
         l.title = format!("{}: {}", ctx.lang.t("error.prefix"), l.title);
     }
+    let vneid_url = super::vneid::enabled(state).then(|| {
+        let back = if next.is_empty() { "/ca-nhan" } else { next.as_str() };
+        format!("/dang-nhap/vneid?next={}", urlencoding::encode(back))
+    });
     SignInPage {
         l,
         csrf: ctx.csrf_token(),
         username,
         next,
         errors,
+        vneid_url,
     }
 }
 
 /// `GET /dang-nhap[?next=]`.
-pub async fn form(ctx: Ctx, query: Result<Query<NextQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+pub async fn form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    query: Result<Query<NextQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let next = query
         .ok()
         .and_then(|Query(q)| q.next)
@@ -84,7 +95,11 @@ pub async fn form(ctx: Ctx, query: Result<Query<NextQuery>, axum::extract::rejec
     if ctx.session.is_some() {
         return redirect(if next.is_empty() { "/ca-nhan" } else { &next }, Vec::new());
     }
-    render(&ctx, StatusCode::OK, &page(&ctx, String::new(), next, Vec::new()))
+    render(
+        &ctx,
+        StatusCode::OK,
+        &page(&state, &ctx, String::new(), next, Vec::new()),
+    )
 }
 
 /// `POST /dang-nhap`.
@@ -119,7 +134,7 @@ pub async fn submit(
         return render(
             &ctx,
             StatusCode::UNPROCESSABLE_ENTITY,
-            &page(&ctx, username, next, errors),
+            &page(&state, &ctx, username, next, errors),
         );
     }
     let limiter = &state.portal().login_limiter;
@@ -130,7 +145,11 @@ pub async fn submit(
             field: "username",
             message: "signin.error.limited",
         }];
-        return render(&ctx, StatusCode::TOO_MANY_REQUESTS, &page(&ctx, username, next, errors));
+        return render(
+            &ctx,
+            StatusCode::TOO_MANY_REQUESTS,
+            &page(&state, &ctx, username, next, errors),
+        );
     }
     let found = match state.store().user_credentials(&username).await {
         Ok(f) => f,
@@ -157,7 +176,11 @@ pub async fn submit(
             field: "username",
             message: "signin.error.wrong",
         }];
-        return render(&ctx, StatusCode::UNAUTHORIZED, &page(&ctx, username, next, errors));
+        return render(
+            &ctx,
+            StatusCode::UNAUTHORIZED,
+            &page(&state, &ctx, username, next, errors),
+        );
     };
     limiter.succeeded(&key);
     match session::sign_in(&state, &user, 0, ctx.secure).await {

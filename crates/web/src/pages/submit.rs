@@ -16,7 +16,7 @@ use motcua_store::portal::DraftFile;
 use motcua_store::{Organisation, User};
 use serde::{Deserialize, Serialize};
 
-use super::catalogue::submittable;
+use super::catalogue::{doc_kind, submittable, DocKind};
 use super::mine::require_sign_in;
 use super::session::Session;
 use super::signin::{CsrfForm, FieldError};
@@ -68,6 +68,10 @@ struct FormPage {
     d: DraftData,
     units: Vec<UnitChoice>,
     docs: Vec<DocSlot>,
+    /// Papers shown at the counter (no upload).
+    shown: Vec<String>,
+    /// Notes on the documents, shown as hints.
+    notes: Vec<String>,
     uploads: bool,
     errors: Vec<FieldError>,
     saved: bool,
@@ -164,6 +168,7 @@ async fn form_page(
         .documents
         .iter()
         .enumerate()
+        .filter(|(_, doc)| doc_kind(doc) == DocKind::HandIn)
         .map(|(index, doc)| DocSlot {
             index,
             name: doc.name.clone(),
@@ -199,11 +204,22 @@ async fn form_page(
             .collect(),
         d,
         docs,
+        shown: documents_of(p, DocKind::Show),
+        notes: documents_of(p, DocKind::Note),
         uploads: state.settings().files_dir.is_some(),
         errors,
         saved,
         eid_level: session.eid_level,
     })
+}
+
+/// Names of the procedure's documents of one kind.
+fn documents_of(p: &Procedure, kind: DocKind) -> Vec<String> {
+    p.documents
+        .iter()
+        .filter(|d| doc_kind(d) == kind)
+        .map(|d| d.name.clone())
+        .collect()
 }
 
 /// Field ids of document inputs (static strings for the error summary).
@@ -331,7 +347,9 @@ pub async fn save(State(state): State<AppState>, ctx: Ctx, Path(code): Path<Stri
             Err(_) => return error_page(lang, StatusCode::PAYLOAD_TOO_LARGE, None),
         };
         if let Some(index) = name.strip_prefix("doc").and_then(|i| i.parse::<usize>().ok()) {
-            if index >= p.documents.len() || bytes.is_empty() {
+            // Only papers handed in take a file.
+            let hand_in = p.documents.get(index).is_some_and(|d| doc_kind(d) == DocKind::HandIn);
+            if !hand_in || bytes.is_empty() {
                 continue;
             }
             if bytes.len() > MAX_FILE_BYTES {

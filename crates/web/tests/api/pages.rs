@@ -534,6 +534,11 @@ async fn online_submission_journey_through_http() {
     assert!(done.body.contains("<svg role=\"img\""));
     assert!(done.body.contains(&format!("/tra-cuu?ma={code}")));
     assert!(done.body.contains("to-khai.pdf"), "the uploaded file was attached");
+    assert!(
+        done.body
+            .contains(&format!("href=\"/api/v1/dossiers/{code}/forms/01.pdf\"")),
+        "the receipt is linked"
+    );
 
     // Sending again makes no second dossier.
     let again = b.post("/nop-ho-so/1.001193/kiem-tra", &[("csrf", &check.csrf())]).await;
@@ -560,4 +565,172 @@ async fn online_submission_journey_through_http() {
     let mut other = Browser::new(&app);
     other.sign_in("congdan2", "demo").await;
     assert_eq!(other.get(&done_url).await.status, 404);
+}
+
+/// Upload fields only for papers handed in; papers to show and notes are listed, not uploaded.
+#[tokio::test]
+async fn documents_split_into_papers_to_hand_in_to_show_and_notes() {
+    let app = spawn_app_with_files().await;
+    let mut b = Browser::new(&app);
+    b.sign_in("congdan1", "demo").await;
+    let form = b.get("/nop-ho-so/1.001193").await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let inputs = form.body.matches("type=\"file\"").count();
+    let labels: Vec<&str> = form
+        .body
+        .split("<label for=\"doc")
+        .skip(1)
+        .map(|l| &l[..l.find("</label>").unwrap_or(0)])
+        .collect();
+    // Four papers of "Giấy tờ phải nộp" with a count, and the two declaration forms.
+    assert_eq!(inputs, 6, "{labels:#?}");
+    assert!(labels.iter().any(|l| l.contains("<br>Giấy chứng sinh;")), "{labels:#?}");
+    assert!(
+        labels.iter().any(|l| l.contains("Tờ khai đăng ký khai sinh")),
+        "{labels:#?}"
+    );
+    assert!(!labels.iter().any(|l| l.contains("xuất trình")), "{labels:#?}");
+    // A paper to show is listed without a field, a note is a hint.
+    let shown = form
+        .body
+        .find("<li>Hộ chiếu/Thẻ căn cước công dân")
+        .expect("papers to show listed");
+    let field_after = form.body[shown..].find("type=\"file\"");
+    assert!(field_after.is_none(), "no upload field after the papers to show");
+    assert!(form.body.contains("<summary>Lưu ý</summary>"));
+    // An upload for a note's slot is ignored rather than stored.
+    let csrf = form.csrf();
+    let notes_index = (0..40)
+        .find(|i| !form.body.contains(&format!("name=\"doc{i}\"")))
+        .unwrap();
+    let page = b
+        .post_multipart(
+            "/nop-ho-so/1.001193",
+            &[("csrf", &csrf), ("action", "save")],
+            &[(&format!("doc{notes_index}"), "x.pdf", b"%PDF-1.4 x\n%%EOF")],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let resumed = b.get("/nop-ho-so/1.001193?saved=1").await;
+    assert!(!resumed.body.contains("x.pdf"), "a file for a note is not kept");
+
+    // The procedure page: the table holds the papers to hand in, the rest is listed apart.
+    let proc = b.get("/thu-tuc/1.001193").await;
+    assert_eq!(proc.status, 200);
+    assert!(proc.body.contains("id=\"documents-shown\"") && proc.body.contains("id=\"documents-notes\""));
+    let table = &proc.body[proc.body.find("aria-labelledby=\"documents\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert_eq!(table.matches("<tr>").count(), 1 + 6, "header row and six papers");
+    assert!(!table.contains("<td>0</td>\n      <td>0</td>"), "no 0 / 0 rows");
+
+    // aria-current: "true" for the section on the form, "page" on the list itself.
+    assert!(form.body.contains("href=\"/thu-tuc\" aria-current=\"true\""));
+    assert!(!form.body.contains("aria-current=\"page\""));
+    let list = b.get("/thu-tuc").await;
+    assert!(list.body.contains("href=\"/thu-tuc\" aria-current=\"page\""));
+}
+
+/// A dossier of congdan1 for 1.001193 at commune 23575, accepted (status 4).
+async fn accepted_dossier(app: &TestApp) -> String {
+    let citizen = app.token("congdan1").await;
+    let counter = app.token("tiepnhan1").await;
+    let body = json!({
+        "procedure": "1.001193", "unit": "23575", "channel": 2,
+        "applicant": {"name": "Nguyễn Thị Lan", "personal_id": CONGDAN1_ID, "birth_date": "1990-05-01"}
+    });
+    let (status, sub) = app.submit(&citizen, None, &body).await;
+    assert_eq!(status, 201, "{sub}");
+    let code = sub["MaHoSo"].as_str().unwrap().to_string();
+    app.act_ok(&counter, &code, "accept", "").await;
+    code
+}
+
+/// The VNeID button appears on the sign-in page only when an OpenID Provider is configured.
+#[tokio::test]
+async fn vneid_sign_in_link_only_when_configured() {
+    let plain = spawn_app().await;
+    let page = Browser::new(&plain).get("/dang-nhap?next=/nop-ho-so/1.001193").await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("/dang-nhap/vneid"), "no provider, no button");
+
+    let app = spawn_app_configured(false, |s| {
+        s.oidc = Some(motcua_web::oidc::OidcSettings {
+            issuer: "http://127.0.0.1:9/vneid".into(),
+            client_id: "motcua".into(),
+            client_secret: "secret".into(),
+            redirect_url: "http://127.0.0.1/dang-nhap/vneid/callback".into(),
+        })
+    })
+    .await;
+    let mut b = Browser::new(&app);
+    let page = b.get("/dang-nhap?next=/nop-ho-so/1.001193").await;
+    assert!(
+        page.body
+            .contains("href=\"/dang-nhap/vneid?next=%2Fnop-ho-so%2F1.001193\""),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Đăng nhập bằng tài khoản định danh điện tử VNeID"));
+    let page = b.get("/dang-nhap").await;
+    assert!(page.body.contains("href=\"/dang-nhap/vneid?next=%2Fca-nhan\""));
+}
+
+/// Pay at status 6, rate at status 9 until rated, PAKN and the receipt always; only for the
+/// applicant on the status page.
+#[tokio::test]
+async fn applicant_links_follow_the_status() {
+    let app = spawn_app().await;
+    let code = accepted_dossier(&app).await;
+    let specialist = app.token("chuyenvien1").await;
+    let (status, v) = app
+        .act(
+            &specialist,
+            &code,
+            &json!({"action": "request_payment", "amount_dong": 50000}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let pay = format!("href=\"/thanh-toan/{code}\"");
+    let rate = format!("href=\"/danh-gia/{code}\"");
+    let pakn = format!("href=\"/phan-anh-kien-nghi?ma={code}\"");
+    let receipt = format!("href=\"/api/v1/dossiers/{code}/forms/01.pdf\"");
+
+    let mut b = Browser::new(&app);
+    b.sign_in("congdan1", "demo").await;
+    let mine = b.get("/ca-nhan").await;
+    assert_eq!(mine.status, 200);
+    for link in [&pay, &pakn, &receipt] {
+        assert!(mine.body.contains(link.as_str()), "{link}: {}", mine.body);
+    }
+    assert!(!mine.body.contains(&rate));
+    let status_page = b.get(&format!("/tra-cuu?ma={code}")).await;
+    assert!(status_page.body.contains(&pay) && status_page.body.contains(&pakn));
+    // Someone else looking the code up sees the public status only.
+    let mut other = Browser::new(&app);
+    let public = other.get(&format!("/tra-cuu?ma={code}")).await;
+    assert_eq!(public.status, 200);
+    assert!(!public.body.contains(&pay) && !public.body.contains(&pakn));
+    other.sign_in("congdan2", "demo").await;
+    assert!(!other.get(&format!("/tra-cuu?ma={code}")).await.body.contains(&pay));
+
+    // Paid at the counter and finished: rate, until rated.
+    let counter = app.token("tiepnhan1").await;
+    let leader = app.token("lanhdao1").await;
+    app.act_ok(&counter, &code, "pay", "").await;
+    app.act_ok(&specialist, &code, "forward", "").await;
+    app.act_ok(&leader, &code, "approve", "").await;
+    app.act_ok(&specialist, &code, "finish", "").await;
+    let mine = b.get("/ca-nhan").await;
+    assert!(mine.body.contains(&rate) && !mine.body.contains(&pay), "{}", mine.body);
+    let form = b.get(&format!("/danh-gia/{code}")).await;
+    let rated = b
+        .post(
+            &format!("/danh-gia/{code}"),
+            &[("csrf", &form.csrf()), ("rating", "hai_long")],
+        )
+        .await;
+    assert!(rated.status < 400, "{}", rated.body);
+    let mine = b.get("/ca-nhan").await;
+    assert!(!mine.body.contains(&rate), "rated once: no more link");
+    assert!(mine.body.contains(&pakn));
 }
