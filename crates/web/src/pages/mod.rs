@@ -47,7 +47,10 @@ pub fn router() -> Router<AppState> {
                 .post(respond::supplement)
                 .layer(axum::extract::DefaultBodyLimit::max(submit::MAX_FORM_BYTES)),
         )
-        .route("/ca-nhan/ho-so/{code}/rut", get(respond::withdraw_form).post(respond::withdraw))
+        .route(
+            "/ca-nhan/ho-so/{code}/rut",
+            get(respond::withdraw_form).post(respond::withdraw),
+        )
         .route(
             "/nop-ho-so/{code}",
             get(submit::form)
