@@ -98,3 +98,51 @@ test('search → sign in → submit with an upload → confirmation → status l
   expect(urls.length).toBeGreaterThan(5);
   expect(urls.filter((u) => u.includes(h.CITIZEN.personalId)), 'URLs carrying the personal id').toEqual([]);
 });
+
+test('an officer asks for a paper → the citizen sends it from "Hồ sơ của tôi" → processing resumes', async ({ page, request }) => {
+  // The dossier: submitted online by the citizen, accepted at the counter, a paper asked for.
+  const citizen = await h.apiToken(request, h.CITIZEN2.username);
+  const res = await request.post('/api/v1/dossiers', {
+    headers: { Authorization: `Bearer ${citizen}`, 'Idempotency-Key': `e2e-supp-${Date.now()}-${Math.random()}` },
+    data: {
+      procedure: h.BIRTH.code,
+      unit: '23575',
+      channel: 2,
+      applicant: { name: h.CITIZEN2.fullName, personal_id: h.CITIZEN2.personalId },
+    },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  const code = (await res.json()).MaHoSo;
+  const act = async (username, body) => {
+    const token = await h.apiToken(request, username);
+    const r = await request.post(`/api/v1/dossiers/${encodeURIComponent(code)}/actions`, {
+      headers: { Authorization: `Bearer ${token}` },
+      data: body,
+    });
+    expect(r.status(), await r.text()).toBe(200);
+    return r.json();
+  };
+  await act('tiepnhan1', { action: 'accept' });
+  const asked = await act('chuyenvien1', {
+    action: 'request_supplement',
+    note: 'Giấy tờ cần bổ sung: Giấy chứng sinh. Bản chụp bị mờ, đề nghị tải lại bản rõ.',
+  });
+  expect(asked.status.code).toBe(5);
+
+  await h.signIn(page, h.CITIZEN2, '/ca-nhan');
+  await page.getByRole('link', { name: new RegExp(`(bổ sung hồ sơ|send missing papers) ${code.replace(/\./g, '\\.')}`, 'i') }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(code);
+  await expect(page.getByRole('main')).toContainText('Bản chụp bị mờ');
+  await h.expectAccessible(page, 'supplement-form');
+
+  // Sending nothing: an error summary that leads to the field.
+  await page.getByRole('button', { name: /gửi bổ sung|^send$/i }).click();
+  await expect(page.getByRole('alert')).toBeVisible();
+  await h.expectAccessible(page, 'supplement-errors');
+
+  const file = page.locator('input[type=file]').first();
+  await file.setInputFiles({ name: 'giay-chung-sinh-ro.pdf', mimeType: 'application/pdf', buffer: tinyPdf() });
+  await page.getByRole('button', { name: /gửi bổ sung|^send$/i }).click();
+  await expect(page).toHaveURL(/\/tra-cuu\?ma=/);
+  await expect(page.getByRole('main')).toContainText(/đang xử lý|in progress|being processed/i);
+});

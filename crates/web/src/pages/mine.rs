@@ -28,12 +28,15 @@ pub struct Action {
 }
 
 /// What the applicant can do with their dossier at `status`: pay when fees are due, rate a
-/// finished dossier not yet rated, download the receipt, send a PAKN about it.
+/// finished dossier not yet rated, send the papers asked for, download the receipt, send a PAKN
+/// about it, withdraw it while it is open.
 pub async fn applicant_actions(state: &AppState, code: &str, status: i64) -> anyhow::Result<Vec<Action>> {
     let enc = urlencoding::encode(code);
     let mut out = Vec::new();
     let mut add = |href: String, label| out.push(Action { href, label });
-    match Status::from_code(status) {
+    let status = Status::from_code(status);
+    match status {
+        Some(Status::SupplementRequested) => add(format!("/ca-nhan/ho-so/{enc}/bo-sung"), "mine.supplement"),
         Some(Status::FeesDue) => add(format!("/thanh-toan/{enc}"), "mine.pay"),
         Some(Status::ResultReady | Status::Returned) if state.store().dossier_rating(code).await?.is_none() => {
             add(format!("/danh-gia/{enc}"), "mine.rate")
@@ -42,6 +45,9 @@ pub async fn applicant_actions(state: &AppState, code: &str, status: i64) -> any
     }
     add(format!("/api/v1/dossiers/{enc}/forms/01.pdf"), "mine.receipt");
     add(format!("/phan-anh-kien-nghi?ma={enc}"), "mine.pakn");
+    if status.is_some_and(super::respond::withdrawable) {
+        add(format!("/ca-nhan/ho-so/{enc}/rut"), "mine.withdraw");
+    }
     Ok(out)
 }
 

@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod lookup;
 pub mod mine;
 pub mod payment;
+pub mod respond;
 pub mod session;
 pub mod signin;
 pub mod submit;
@@ -40,6 +41,16 @@ pub fn router() -> Router<AppState> {
         .route("/dang-nhap", get(signin::form).post(signin::submit))
         .route("/dang-xuat", post(signin::sign_out))
         .route("/ca-nhan", get(mine::mine))
+        .route(
+            "/ca-nhan/ho-so/{code}/bo-sung",
+            get(respond::supplement_form)
+                .post(respond::supplement)
+                .layer(axum::extract::DefaultBodyLimit::max(submit::MAX_FORM_BYTES)),
+        )
+        .route(
+            "/ca-nhan/ho-so/{code}/rut",
+            get(respond::withdraw_form).post(respond::withdraw),
+        )
         .route(
             "/nop-ho-so/{code}",
             get(submit::form)

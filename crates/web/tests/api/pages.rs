@@ -734,3 +734,114 @@ async fn applicant_links_follow_the_status() {
     assert!(!mine.body.contains(&rate), "rated once: no more link");
     assert!(mine.body.contains(&pakn));
 }
+
+/// An officer asks for a paper through the API; the citizen sends it through the page; the
+/// dossier is back in processing with the file attached.
+#[tokio::test]
+async fn supplement_round_trip_through_the_page() {
+    let app = spawn_app_with_files().await;
+    let code = accepted_dossier(&app).await;
+    let page_url = format!("/ca-nhan/ho-so/{code}/bo-sung");
+    let mut b = Browser::new(&app);
+    b.sign_in("congdan1", "demo").await;
+    // Nothing asked yet: the page sends the citizen to the status.
+    let early = b.get(&page_url).await;
+    assert_eq!(early.status, 303);
+    assert!(!b.get("/ca-nhan").await.body.contains(&page_url));
+
+    let specialist = app.token("chuyenvien1").await;
+    let asked = "Giấy tờ cần bổ sung: Giấy chứng sinh; trường hợp không có Giấy chứng sinh thì nộp văn bản của người làm chứng xác nhận về việc sinh; nếu không có người làm chứng thì phải có giấy cam đoan về việc sinh.. Bản chụp bị mờ.";
+    let v = app.act_ok(&specialist, &code, "request_supplement", asked).await;
+    assert_eq!(v["status"]["code"], 5, "{v}");
+
+    let mine = b.get("/ca-nhan").await;
+    assert!(mine.body.contains(&format!("href=\"{page_url}\"")), "{}", mine.body);
+    let form = b.get(&page_url).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert_portal_page(&form, "vi", "supplement form");
+    assert!(form.body.contains("Bản chụp bị mờ."), "the request is shown");
+    assert_eq!(
+        form.body.matches("type=\"file\"").count(),
+        1,
+        "one slot: the paper asked for"
+    );
+    assert!(form.body.contains("<label for=\"file0\">Giấy chứng sinh;"));
+    let csrf = form.csrf();
+
+    // Someone else gets a 404; a wrong token is refused; nothing sent is an error.
+    let mut other = Browser::new(&app);
+    other.sign_in("congdan2", "demo").await;
+    assert_eq!(other.get(&page_url).await.status, 404);
+    let forged = b.post_multipart(&page_url, &[("csrf", "x")], &[]).await;
+    assert_eq!(forged.status, 403);
+    let empty = b.post_multipart(&page_url, &[("csrf", &csrf)], &[]).await;
+    assert_eq!(empty.status, 422);
+    assert!(empty.body.contains("error-summary") && empty.body.contains("href=\"#file0\""));
+    let bad = b
+        .post_multipart(&page_url, &[("csrf", &csrf)], &[("file0", "a.txt", b"plain text")])
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("href=\"#file0\""));
+    let token = app.token("congdan1").await;
+    let (_, still) = app.get_as(&format!("/api/v1/dossiers/{code}"), Some(&token)).await;
+    assert_eq!(still["status"]["code"], 5, "nothing half-done: {still}");
+
+    // Sent: back to processing, the paper attached under the catalogue's name.
+    let sent = b
+        .post_multipart(
+            &page_url,
+            &[("csrf", &csrf), ("note", "Bản rõ hơn")],
+            &[("file0", "giay-chung-sinh.pdf", b"%PDF-1.4 clear\n%%EOF")],
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    assert_eq!(sent.location(), format!("/tra-cuu?ma={code}"));
+    let (_, view) = app.get_as(&format!("/api/v1/dossiers/{code}"), Some(&token)).await;
+    assert_eq!(view["status"]["code"], 4, "{view}");
+    let (_, docs) = app
+        .get_as(&format!("/api/v1/dossiers/{code}/documents"), Some(&token))
+        .await;
+    let items = docs["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{docs}");
+    assert!(items[0].to_string().contains("giay-chung-sinh.pdf"), "{docs}");
+    // Sending again is refused gracefully: the status page.
+    let again = b.get(&page_url).await;
+    assert_eq!(again.status, 303);
+}
+
+/// Withdrawal asks for confirmation, then withdraws through the engine.
+#[tokio::test]
+async fn withdraw_with_a_confirmation_step() {
+    let app = spawn_app().await;
+    let code = accepted_dossier(&app).await;
+    let url = format!("/ca-nhan/ho-so/{code}/rut");
+    let mut b = Browser::new(&app);
+    b.sign_in("congdan1", "demo").await;
+    assert!(b.get("/ca-nhan").await.body.contains(&format!("href=\"{url}\"")));
+    let page = b.get(&format!("{url}?lang=en")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("I want to withdraw this dossier"), "{}", page.body);
+    // The language is remembered: back to Vietnamese.
+    let page = b.get(&format!("{url}?lang=vi")).await;
+    assert_portal_page(&page, "vi", "withdraw");
+    let csrf = page.csrf();
+    assert_eq!(b.post(&url, &[("csrf", "bad"), ("confirm", "yes")]).await.status, 403);
+    let unconfirmed = b.post(&url, &[("csrf", &csrf), ("reason", "Nộp nhầm")]).await;
+    assert_eq!(unconfirmed.status, 422);
+    assert!(unconfirmed.body.contains("href=\"#confirm\"") && unconfirmed.body.contains("Nộp nhầm"));
+    let mut other = Browser::new(&app);
+    other.sign_in("congdan2", "demo").await;
+    let theirs = other.get(&url).await;
+    assert_eq!(theirs.status, 404);
+
+    let done = b
+        .post(&url, &[("csrf", &csrf), ("reason", "Nộp nhầm"), ("confirm", "yes")])
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let token = app.token("congdan1").await;
+    let (_, view) = app.get_as(&format!("/api/v1/dossiers/{code}"), Some(&token)).await;
+    assert_eq!(view["status"]["code"], 7, "{view}");
+    // Closed: no more withdraw link, the page goes to the status.
+    assert!(!b.get("/ca-nhan").await.body.contains(&format!("href=\"{url}\"")));
+    assert_eq!(b.get(&url).await.status, 303);
+}
