@@ -4,8 +4,8 @@
 
 pub mod catalog;
 pub mod documents;
-pub mod index;
 pub mod inbox;
+pub mod index;
 pub mod outbox;
 pub mod population;
 pub mod simulate;

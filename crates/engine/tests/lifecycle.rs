@@ -12,10 +12,10 @@ use motcua_domain::roles::Role;
 use motcua_engine::{ActionRequest, Engine, EngineError, Submission};
 use motcua_store::{on_both_backends, reference, Store, User};
 
-#[path = "lifecycle/index.rs"]
-mod index;
 #[path = "lifecycle/backoffice.rs"]
 mod backoffice;
+#[path = "lifecycle/index.rs"]
+mod index;
 
 const PLEIKU: &str = "23575";
 const QUY_NHON: &str = "21583";

@@ -8,8 +8,8 @@ use motcua_domain::calendar::{WorkCalendar, WorkDuration};
 use motcua_domain::catalog::{SearchFilter, SearchIndex};
 
 mod assistant;
-mod index;
 mod inbox;
+mod index;
 mod lifecycle;
 
 /// Flags shared by the database benchmarks.

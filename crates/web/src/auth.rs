@@ -57,6 +57,14 @@ impl FromRequestParts<AppState> for MaybeCaller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let Some(token) = bearer(parts) else {
+            // A signed-in portal visitor may read (GET) what the API would show them, e.g. the
+            // receipt PDF linked from their pages; writes still need a token, so no CSRF exposure.
+            if parts.method == axum::http::Method::GET || parts.method == axum::http::Method::HEAD {
+                let session = crate::pages::session::load(state, &parts.headers)
+                    .await
+                    .map_err(ApiError::Internal)?;
+                return Ok(MaybeCaller(session.map(|s| s.user)));
+            }
             return Ok(MaybeCaller(None));
         };
         let grant = state.store().token_owner(&token_digest(token)).await?;

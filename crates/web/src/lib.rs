@@ -5,8 +5,8 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod metrics;
-pub mod openapi;
 pub mod oidc;
+pub mod openapi;
 pub mod ops;
 pub mod pages;
 pub mod payment_gateway;
@@ -79,7 +79,10 @@ async fn security_headers(request: axum::extract::Request, next: axum::middlewar
     );
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
     response
 }
 

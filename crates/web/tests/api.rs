@@ -4,12 +4,12 @@ use motcua_store::{reference, NewUser, Role, Store, User};
 use motcua_web::{AppState, WebSettings};
 use serde_json::{json, Value};
 
+#[path = "api/backoffice.rs"]
+mod backoffice;
 #[path = "api/pages.rs"]
 mod pages;
 #[path = "api/plans.rs"]
 mod plans;
-#[path = "api/backoffice.rs"]
-mod backoffice;
 
 struct TestApp {
     base: String,

@@ -12,8 +12,8 @@ pub mod ids;
 pub mod inbox;
 pub mod index;
 pub mod plans;
-pub mod steering;
 pub mod population;
+pub mod steering;
 pub mod units;
 
 use axum::routing::{get, post};

@@ -703,6 +703,11 @@ async fn applicant_links_follow_the_status() {
         assert!(mine.body.contains(link.as_str()), "{link}: {}", mine.body);
     }
     assert!(!mine.body.contains(&rate));
+    // The receipt link works with the portal session (reads only); not for anyone else.
+    let receipt_url = format!("/api/v1/dossiers/{code}/forms/01.pdf");
+    let pdf = b.get(&receipt_url).await;
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
     let status_page = b.get(&format!("/tra-cuu?ma={code}")).await;
     assert!(status_page.body.contains(&pay) && status_page.body.contains(&pakn));
     // Someone else looking the code up sees the public status only.
@@ -710,8 +715,10 @@ async fn applicant_links_follow_the_status() {
     let public = other.get(&format!("/tra-cuu?ma={code}")).await;
     assert_eq!(public.status, 200);
     assert!(!public.body.contains(&pay) && !public.body.contains(&pakn));
+    assert_eq!(other.get(&receipt_url).await.status, 401);
     other.sign_in("congdan2", "demo").await;
     assert!(!other.get(&format!("/tra-cuu?ma={code}")).await.body.contains(&pay));
+    assert_eq!(other.get(&receipt_url).await.status, 403);
 
     // Paid at the counter and finished: rate, until rated.
     let counter = app.token("tiepnhan1").await;
