@@ -1,13 +1,18 @@
 //! Printed output of motcua: the TT 03/2025 forms 01–06 typeset as PDF with typst (fonts bundled
 //! from `typst-assets`, no system fonts, no browser) and the register 07 (sổ theo dõi hồ sơ) as
-//! an Excel workbook. Takes plain data; knows nothing of the database or HTTP.
+//! an Excel workbook, and the steering-committee report as both. Takes plain data; knows nothing
+//! of the database or HTTP.
 
 mod forms;
 mod register;
+mod steering;
 mod world;
 
 pub use forms::{qr_svg, render_pdf, time_vi, Addressee, DossierInfo, Form, HandOver, Instant, Issuer, PaperLine};
 pub use register::{render_register, RegisterInfo, RegisterRow, XLSX_CONTENT_TYPE};
+pub use steering::{
+    directive_state_vi, num_vi, render_steering_pdf, render_steering_xlsx, status_vi, SteeringContext, STEERING_SHEETS,
+};
 pub use world::warm_up;
 
 /// Why a form or register could not be produced.

@@ -27,7 +27,7 @@ fn may_print(user: &User, s: &DossierState) -> bool {
 }
 
 /// "Ủy ban nhân dân tỉnh Gia Lai" and "Gia Lai" for the deployment's province, looked up once.
-async fn province_names(state: &AppState) -> ApiResult<(String, String)> {
+pub(crate) async fn province_names(state: &AppState) -> ApiResult<(String, String)> {
     static CACHE: OnceLock<Mutex<HashMap<String, (String, String)>>> = OnceLock::new();
     let code = state.engine().province_code();
     let cache = CACHE.get_or_init(Default::default);

@@ -1,24 +1,29 @@
-//! `GET /api/v1/reports/steering?period=2024-Q1`: the steering-committee report's data, every
-//! figure with the query that produced it. JSON for now; PDF and spreadsheet renderings take the
-//! same [`SteeringReport`] and answer 406 until they exist.
+//! `GET /api/v1/reports/steering?period=2024-Q1`: the steering-committee report, every figure
+//! with the query that produced it, as JSON, PDF or an Excel workbook. The PDF and the workbook
+//! are rendered from the same [`SteeringReport`] the JSON answer carries.
 
 use std::collections::BTreeMap;
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use motcua_domain::index::IndexTable;
 use motcua_domain::plans::{
     completion_by_unit, directive_state, rank_bottlenecks, BottleneckKind, DirectiveRow, DirectiveSection,
     DirectiveState, IndexSection, IndexUnitRow, ParSection, PlanPeriod, SourceRef, SteeringReport,
 };
+use motcua_reports::{Issuer, SteeringContext};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::forms::{province_names, BinaryFile};
 use super::plans::{index_query, par_view, parse_period, period_days, plan_section, require_officer, today};
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, ErrorBody, ErrorDetail, Json, Path, Query};
+use crate::error::{ApiError, ApiResult, Json, Path, Query};
 use crate::state::AppState;
+
+/// The body the report is issued in the name of, under the province's people's committee.
+const STEERING_BODY: &str = "Ban Chỉ đạo chuyển đổi số và cải cách hành chính tỉnh";
 
 /// How many bottlenecks the report names.
 const BOTTLENECKS: usize = 10;
@@ -66,33 +71,55 @@ fn format_of(name: &str, headers: &HeaderMap) -> ApiResult<Format> {
     Ok(Format::Json)
 }
 
-fn not_acceptable(format: Format) -> Response {
-    let what = if format == Format::Pdf {
-        "PDF"
-    } else {
-        "spreadsheet (.xlsx)"
-    };
-    let body = ErrorBody {
-        error: ErrorDetail {
-            code: "not_acceptable".into(),
-            message: format!(
-                "the {what} rendering of the steering report is not available yet; ask for JSON \
-                 (steering.json or Accept: application/json)"
-            ),
-            fields: BTreeMap::new(),
-        },
-    };
-    (StatusCode::NOT_ACCEPTABLE, axum::Json(body)).into_response()
+/// The report as a file: `bao-cao-ban-chi-dao-2024-Q1.pdf` (the period is ASCII).
+fn file_response(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
+    let disposition = HeaderValue::from_str(&format!("inline; filename=\"{filename}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("inline"));
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
-/// The steering-committee report of a period as JSON (`steering`, `steering.json`); `.pdf` and
-/// `.xlsx` answer 406 until their renderers land (officers).
+/// Who issues the report and the names of the units it cites by code.
+async fn context(state: &AppState) -> ApiResult<SteeringContext> {
+    let (authority, place) = province_names(state).await?;
+    let unit_names = state
+        .store()
+        .organisations()
+        .await?
+        .into_iter()
+        .map(|o| (o.code, o.name))
+        .collect();
+    Ok(SteeringContext {
+        issuer: Issuer {
+            authority,
+            body: STEERING_BODY.to_string(),
+            place,
+        },
+        unit_names,
+    })
+}
+
+/// The steering-committee report of a period as JSON (`steering`, `steering.json`), PDF
+/// (`steering.pdf`) or an Excel workbook (`steering.xlsx`); without a suffix the `Accept`
+/// header chooses (officers).
 #[utoipa::path(get, path = "/api/v1/reports/{report}", tag = "plans",
-    params(("report" = String, Path, description = "`steering`, `steering.json` (`steering.pdf`, `steering.xlsx`: 406 for now)"),
+    params(("report" = String, Path, description = "`steering`, `steering.json`, `steering.pdf` or `steering.xlsx`"),
         SteeringQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = SteeringReport), (status = 403, body = crate::error::ErrorBody),
-        (status = 406, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses(
+        (status = 200, description = "The report: JSON, PDF (`bao-cao-ban-chi-dao-{period}.pdf`) or a workbook \
+            with one sheet per section (`bao-cao-ban-chi-dao-{period}.xlsx`)",
+            content((SteeringReport = "application/json"), (BinaryFile = "application/pdf"),
+                (BinaryFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn steering(
     State(state): State<AppState>,
     Caller(user): Caller,
@@ -110,10 +137,28 @@ pub async fn steering(
             PlanPeriod::Quarter(today.year(), (today.month() - 1) / 3 + 1)
         }
     };
-    if format != Format::Json {
-        return Ok(not_acceptable(format));
+    let report = build(&state, period).await?;
+    if format == Format::Json {
+        return Ok(Json(report).into_response());
     }
-    Ok(Json(build(&state, period).await?).into_response())
+    let ctx = context(&state).await?;
+    let started = std::time::Instant::now();
+    let name = format!("bao-cao-ban-chi-dao-{period}");
+    let response = if format == Format::Pdf {
+        let pdf = tokio::task::spawn_blocking(move || motcua_reports::render_steering_pdf(&report, &ctx))
+            .await
+            .map_err(|e| ApiError::Internal(e.into()))?
+            .map_err(|e| ApiError::Internal(e.into()))?;
+        file_response(pdf, "application/pdf", &format!("{name}.pdf"))
+    } else {
+        let xlsx = tokio::task::spawn_blocking(move || motcua_reports::render_steering_xlsx(&report, &ctx))
+            .await
+            .map_err(|e| ApiError::Internal(e.into()))?
+            .map_err(|e| ApiError::Internal(e.into()))?;
+        file_response(xlsx, motcua_reports::XLSX_CONTENT_TYPE, &format!("{name}.xlsx"))
+    };
+    tracing::debug!(?format, %period, ms = started.elapsed().as_millis() as u64, "steering report rendered");
+    Ok(response)
 }
 
 fn percent(t: &IndexTable) -> Option<f64> {

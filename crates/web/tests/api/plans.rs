@@ -346,13 +346,21 @@ async fn par_index_directives_and_the_steering_report() {
         .await;
     assert_eq!(status, 200);
     assert_eq!(same["plans"], report["plans"]);
-    for path in [
-        "/api/v1/reports/steering.pdf?period=2024-Q1",
-        "/api/v1/reports/steering.xlsx?period=2024-Q1",
-    ] {
-        let (status, body) = app.get_as(path, Some(&officer)).await;
-        assert_error(status, &body, 406);
-    }
+    // The PDF and the workbook: by suffix and by Accept, named after the period.
+    let pdf = app
+        .client
+        .get(format!("{}/api/v1/reports/steering.pdf?period=2024-Q1", app.base))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status().as_u16(), 200);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(pdf.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("bao-cao-ban-chi-dao-2024-Q1.pdf"));
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
     let r = app
         .client
         .get(format!("{}/api/v1/reports/steering?period=2024-Q1", app.base))
@@ -361,11 +369,132 @@ async fn par_index_directives_and_the_steering_report() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status().as_u16(), 406);
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let xlsx_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    let mut workbooks = Vec::new();
+    for (path, accept) in [("steering.xlsx", "*/*"), ("steering", xlsx_type)] {
+        let r = app
+            .client
+            .get(format!("{}/api/v1/reports/{path}?period=2024-Q1", app.base))
+            .bearer_auth(&officer)
+            .header("accept", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        assert_eq!(r.headers()["content-type"], xlsx_type);
+        assert!(r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("bao-cao-ban-chi-dao-2024-Q1.xlsx"));
+        workbooks.push(r.bytes().await.unwrap().to_vec());
+    }
+    workbook_matches_report(&workbooks[0], &report);
     let (status, body) = app.get_as("/api/v1/reports/steering?period=Q1", Some(&officer)).await;
     assert_error(status, &body, 422);
     let (status, body) = app.get_as("/api/v1/reports/other", Some(&officer)).await;
     assert_error(status, &body, 404);
     let (status, body) = app.get_as("/api/v1/reports/steering", Some(&citizen)).await;
     assert_error(status, &body, 403);
+}
+
+/// The workbook's figures equal the JSON report's (the dashboards' figures): plan targets,
+/// actuals and statuses, the index by unit, directive completion and the bottlenecks.
+fn workbook_matches_report(bytes: &[u8], report: &Value) {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("workbook");
+    let num = |d: Option<&Data>| match d {
+        Some(Data::Float(f)) => Some(*f),
+        Some(Data::Int(i)) => Some(*i as f64),
+        _ => None,
+    };
+    let same = |a: Option<f64>, b: &Value| match (a, b.as_f64()) {
+        (Some(a), Some(b)) => (a - b).abs() < 1e-9,
+        (None, None) => true,
+        _ => false,
+    };
+    let text = |d: Option<&Data>| d.map(|v| v.to_string()).unwrap_or_default();
+
+    let plans = book.worksheet_range("1. Chỉ tiêu kế hoạch").expect("plans sheet");
+    let indicators = report["plans"][0]["indicators"].as_array().unwrap();
+    assert_eq!(indicators.len(), 12);
+    for (i, ind) in indicators.iter().enumerate() {
+        let row = i as u32 + 1;
+        assert_eq!(text(plans.get_value((row, 1))), ind["id"].as_str().unwrap());
+        assert!(
+            same(num(plans.get_value((row, 4))), &ind["target"]),
+            "target of {}",
+            ind["id"]
+        );
+        assert!(
+            same(num(plans.get_value((row, 5))), &ind["actual"]),
+            "actual of {}",
+            ind["id"]
+        );
+        let status = serde_json::from_value::<Option<motcua_domain::plans::Status>>(ind["status"].clone()).unwrap();
+        assert_eq!(text(plans.get_value((row, 7))), motcua_reports::status_vi(status));
+        assert!(text(plans.get_value((row, 10))).contains(ind["source_ref"]["query"].as_str().unwrap()));
+    }
+
+    let index = book.worksheet_range("2. Chỉ số QĐ 766").expect("index sheet");
+    let rows: Vec<&Value> = std::iter::once(&report["index"]["province"])
+        .chain(report["index"]["units"].as_array().unwrap())
+        .collect();
+    assert_eq!(index.end().map(|(r, _)| r as usize), Some(rows.len()));
+    for (i, r) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        assert_eq!(text(index.get_value((row, 1))), r["unit"].as_str().unwrap());
+        assert!(same(num(index.get_value((row, 3))), &r["total"]));
+        assert!(same(num(index.get_value((row, 5))).map(|v| v * 100.0), &r["percent"]));
+        assert!(same(num(index.get_value((row, 7))), &r["change"]));
+        assert!(same(num(index.get_value((row, 8))), &r["received"]));
+    }
+
+    let par = book.worksheet_range("3. PAR Index").expect("par sheet");
+    for (i, n) in report["par"]["comparison"]["lost"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        let row = i as u32 + 1;
+        assert_eq!(text(par.get_value((row, 0))), n["id"].as_str().unwrap());
+        assert!(same(num(par.get_value((row, 5))), &n["change"]));
+    }
+
+    let units = book
+        .worksheet_range("4. Nhiệm vụ theo đơn vị")
+        .expect("directives sheet");
+    for (i, u) in report["directives"]["by_unit"].as_array().unwrap().iter().enumerate() {
+        let row = i as u32 + 1;
+        assert_eq!(text(units.get_value((row, 0))), u["unit"].as_str().unwrap());
+        assert!(same(num(units.get_value((row, 2))), &u["assigned"]));
+        assert!(same(num(units.get_value((row, 5))), &u["overdue"]));
+        assert!(same(
+            num(units.get_value((row, 8))).map(|v| v * 100.0),
+            &u["on_time_rate"]
+        ));
+    }
+    let attention = book
+        .worksheet_range("4b. Quá hạn, sắp đến hạn")
+        .expect("attention sheet");
+    let ids: Vec<String> = (1..=report["directives"]["attention"].as_array().unwrap().len() as u32)
+        .map(|r| text(attention.get_value((r, 0))))
+        .collect();
+    let expected: Vec<&str> = report["directives"]["attention"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, expected);
+
+    let bottlenecks = book.worksheet_range("5. Điểm nghẽn").expect("bottlenecks sheet");
+    for (i, b) in report["bottlenecks"].as_array().unwrap().iter().enumerate() {
+        let row = i as u32 + 1;
+        assert_eq!(text(bottlenecks.get_value((row, 2))), b["subject"].as_str().unwrap());
+        assert!(same(num(bottlenecks.get_value((row, 3))), &b["severity"]));
+        assert!(text(bottlenecks.get_value((row, 5))).contains(b["evidence"]["query"].as_str().unwrap()));
+    }
 }
