@@ -89,6 +89,16 @@ impl Status {
             Status::Achieved => "achieved",
         }
     }
+
+    /// The status as Vietnamese reports name it.
+    pub fn name_vi(self) -> &'static str {
+        match self {
+            Status::Missed => "Không đạt",
+            Status::AtRisk => "Có nguy cơ không đạt",
+            Status::OnTrack => "Đúng tiến độ",
+            Status::Achieved => "Đạt",
+        }
+    }
 }
 
 /// One indicator of a plan.

@@ -34,13 +34,7 @@ impl SteeringContext {
 
 /// Vietnamese name of a plan status; `None`: the plan sets no target for the period.
 pub fn status_vi(status: Option<Status>) -> &'static str {
-    match status {
-        Some(Status::Achieved) => "Đạt",
-        Some(Status::OnTrack) => "Đúng tiến độ",
-        Some(Status::AtRisk) => "Có nguy cơ không đạt",
-        Some(Status::Missed) => "Không đạt",
-        None => "Chưa đặt chỉ tiêu",
-    }
+    status.map_or("Chưa đặt chỉ tiêu", Status::name_vi)
 }
 
 /// Vietnamese name of a directive's state.

@@ -259,7 +259,7 @@ pub fn rank_bottlenecks(
                 detail: format!(
                     "Chỉ tiêu {target} {u}, thực hiện {shown}; trạng thái {s}; đơn vị chủ trì {r}",
                     u = row.unit_of_measure,
-                    s = row.status.map_or("", Status::as_str),
+                    s = row.status.map_or("", Status::name_vi),
                     r = row.responsible_unit
                 ),
                 detail_en: format!(
