@@ -543,22 +543,22 @@ fn bottlenecks_rank_across_kinds() {
 fn sample_data_is_valid_and_labelled() {
     let bundles = sample_bundles().unwrap();
     let plans: Vec<&Plan> = bundles.iter().flat_map(|b| &b.plans).collect();
-    assert_eq!(plans.len(), 1);
-    let plan = plans[0];
-    assert!(plan.sample && plan.name.contains("dữ liệu mẫu"));
-    assert_eq!(plan.indicators.len(), 12);
-    let system = plan
-        .indicators
-        .iter()
-        .filter(|i| i.source == ValueSource::System)
-        .count();
-    assert!(system >= 6, "{system} system indicators");
-    for i in &plan.indicators {
-        assert!(
-            i.targets.contains_key("2024") && i.targets.contains_key("2024-Q1"),
-            "{}",
-            i.id
-        );
+    // The 2024 plan of the meeting and the same indicators for the current year.
+    let years: Vec<i32> = plans.iter().map(|p| p.year).collect();
+    assert_eq!(years, vec![2024, 2026]);
+    for plan in plans {
+        assert!(plan.sample && plan.name.contains("dữ liệu mẫu"));
+        assert_eq!(plan.indicators.len(), 12);
+        let system = plan
+            .indicators
+            .iter()
+            .filter(|i| i.source == ValueSource::System)
+            .count();
+        assert!(system >= 6, "{system} system indicators");
+        let (year, q1) = (plan.year.to_string(), format!("{}-Q1", plan.year));
+        for i in &plan.indicators {
+            assert!(i.targets.contains_key(&year) && i.targets.contains_key(&q1), "{}", i.id);
+        }
     }
     let trees: Vec<&ParTree> = bundles.iter().flat_map(|b| &b.par_trees).collect();
     assert_eq!(trees.len(), 1);
