@@ -214,18 +214,20 @@ async fn rules_refuse_wrong_actors_and_second_supplement(store: &Store) {
     let e = &w.engine;
     let code = e.submit(&counter(), submission(1), None).await.unwrap().code;
     let other_unit = user("chuyenvien2", Role::Specialist, Some(QUY_NHON));
-    for (who, what) in [
-        (&other_unit, "forward"),
-        (&leader(), "forward"),
-        (&citizen(), "forward"),
-        (&specialist(), "approve"),
+    // Someone with no part in the dossier is forbidden; a participant at the wrong step is refused.
+    for (who, what, outsider) in [
+        (&other_unit, "forward", true),
+        (&leader(), "forward", false),
+        (&citizen(), "forward", true),
+        (&specialist(), "approve", false),
     ] {
         let r = e.act_request(who, &code, &action(what), None).await;
-        assert!(
-            matches!(r, Err(EngineError::NotAllowed(_))),
-            "{} {what}: {r:?}",
-            who.username
-        );
+        let expected = if outsider {
+            matches!(r, Err(EngineError::Forbidden(_)))
+        } else {
+            matches!(r, Err(EngineError::NotAllowed(_)))
+        };
+        assert!(expected, "{} {what}: {r:?}", who.username);
     }
     e.act_request(&specialist(), &code, &action("request_supplement"), None)
         .await
