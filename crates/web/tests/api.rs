@@ -16,6 +16,8 @@ struct TestApp {
     client: reqwest::Client,
     _dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The served state (tests that feed the app directly use its engine, so live views see it).
+    state: AppState,
 }
 
 impl Drop for TestApp {
@@ -98,7 +100,7 @@ async fn spawn_app_configured(files: bool, configure: impl FnOnce(&mut WebSettin
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(motcua_web::serve(listener, state, async move {
+    tokio::spawn(motcua_web::serve(listener, state.clone(), async move {
         let _ = rx.await;
     }));
     TestApp {
@@ -106,6 +108,7 @@ async fn spawn_app_configured(files: bool, configure: impl FnOnce(&mut WebSettin
         client: reqwest::Client::new(),
         _dir: dir,
         shutdown: Some(tx),
+        state,
     }
 }
 

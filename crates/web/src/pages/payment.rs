@@ -54,11 +54,13 @@ pub fn dong(amount: i64) -> String {
 }
 
 /// The identity the engine knows the gateway callback by (never a stored account).
-fn gateway_actor() -> User {
+/// The gateway records the payment on behalf of the payer (the applicant who started it), so
+/// the engine's rule "only the applicant and the officers handling a dossier act on it" holds.
+fn payer(username: &str) -> User {
     User {
-        username: "payment_gateway".into(),
-        full_name: "Cổng thanh toán".into(),
-        role: Role::ProvinceAdmin,
+        username: username.to_string(),
+        full_name: "Cổng thanh toán (thay mặt người nộp)".into(),
+        role: Role::Citizen,
         unit_code: None,
         eid_level: 0,
         personal_id: None,
@@ -227,7 +229,7 @@ pub async fn settle(state: &AppState, r: &GatewayResult) -> anyhow::Result<Settl
         let key = format!("payment:{}", payment.id);
         match engine
             .act(
-                &gateway_actor(),
+                &payer(&payment.username),
                 &payment.dossier_code,
                 Command::Pay { online: true },
                 &note,

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::{spawn_app, TestApp, CONGDAN1_ID};
+use super::{spawn_app, spawn_app_with_files, TestApp, CONGDAN1_ID};
 
 /// congdan1 submits online; the counter accepts: the dossier is in processing at UBND Phường Pleiku.
 async fn online_dossier_in_processing(app: &TestApp) -> String {
@@ -174,7 +174,7 @@ enum Expect {
 #[tokio::test]
 async fn authz_matrix_role_by_route() {
     use Expect::{Full, Public, Status as S};
-    let app = spawn_app().await;
+    let app = spawn_app_with_files().await;
     let code = online_dossier_in_processing(&app).await;
     // A file on the dossier, uploaded by the competent specialist.
     let specialist = app.token("chuyenvien1").await;

@@ -97,12 +97,10 @@ fn attr_values(html: &str, marker: &str, attr: &str) -> Vec<(String, String)> {
     out
 }
 
-/// Imports October 2025 histories straight into the app's database (as `motcua import` does).
+/// Imports October 2025 histories into the app (as `motcua import` does).
 async fn import_october(app: &TestApp) {
-    let store = Store::open(&format!("sqlite://{}", app._dir.path().join("t.sqlite").display()))
-        .await
-        .unwrap();
-    let engine = motcua_engine::Engine::start(store).await.unwrap();
+    // Through the app's own engine: the live index it serves is updated by the same writer.
+    let engine = app.state.engine();
     let records = [
         // 23575: closed on time, online, digitised, verified against population data.
         json!({"MaHoSo": "000.00.12.H21-251006-0001", "MaTTHC": "1.001193", "DonViXuLy": "23575",

@@ -69,6 +69,7 @@ async fn spawn(callback_base: Option<&str>) -> Portal {
             client: reqwest::Client::new(),
             _dir: dir,
             shutdown: Some(tx),
+            state: state.clone(),
         },
         state,
         raw: reqwest::Client::builder()
