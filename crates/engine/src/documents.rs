@@ -10,7 +10,7 @@ use motcua_store::dossiers::DossierDocument;
 use motcua_store::User;
 use sha2::{Digest, Sha256};
 
-use crate::{Engine, EngineError, EngineResult};
+use crate::{Engine, EngineError, EngineResult, Submission, SubmitOptions, Submitted};
 
 /// Largest accepted file (a scanned multi-page PDF fits comfortably).
 pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;
@@ -78,6 +78,73 @@ fn may_upload(user: &User, s: &DossierState, is_result: bool) -> bool {
     }
 }
 
+/// A file handed in with a new application.
+pub struct NewDocument {
+    pub meta: DocumentMeta,
+    pub bytes: Vec<u8>,
+}
+
+/// What the application's files say about its papers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PaperFlags {
+    pub digitised: bool,
+    pub reused: bool,
+}
+
+async fn write_file(dir: &Path, hash: &str, bytes: &[u8]) -> EngineResult<()> {
+    let owned = bytes.to_vec();
+    let (dir, hash) = (dir.to_path_buf(), hash.to_string());
+    tokio::task::spawn_blocking(move || store_file(&dir, &hash, &owned))
+        .await
+        .map_err(|e| EngineError::Internal(e.into()))?
+        .map_err(|e| EngineError::Internal(anyhow::anyhow!("storing a document: {e}")))
+}
+
+/// A file that passed the edge checks, with its cleaned names, media type and hash.
+pub struct CheckedDocument {
+    meta: DocumentMeta,
+    media_type: &'static str,
+    hash: String,
+}
+
+/// Checks size, type (from the content) and names before anything is written.
+pub fn check_document(meta: DocumentMeta, bytes: &[u8]) -> EngineResult<CheckedDocument> {
+    if bytes.is_empty() {
+        return Err(EngineError::invalid("file", "the file is empty"));
+    }
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(EngineError::invalid(
+            "file",
+            format!("at most {} MiB", MAX_DOCUMENT_BYTES >> 20),
+        ));
+    }
+    let media_type = sniff_media_type(bytes)
+        .ok_or_else(|| EngineError::invalid("file", "only PDF, JPEG and PNG files are accepted"))?;
+    let component = motcua_domain::text::nfc(meta.component.trim());
+    if component.is_empty() || component.chars().count() > 500 {
+        return Err(EngineError::invalid(
+            "component",
+            "name the required document (1–500 characters)",
+        ));
+    }
+    let file_name: String = meta
+        .file_name
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))
+        .take(200)
+        .collect();
+    let hash = hex::encode(Sha256::digest(bytes));
+    Ok(CheckedDocument {
+        meta: DocumentMeta {
+            component,
+            file_name,
+            ..meta
+        },
+        media_type,
+        hash,
+    })
+}
+
 impl Engine {
     /// Attaches a file to a dossier for `user`, after checking who, when, size and type.
     pub async fn attach_document(
@@ -105,47 +172,42 @@ impl Engine {
                 state.status.code()
             )));
         }
-        if bytes.is_empty() {
-            return Err(EngineError::invalid("file", "the file is empty"));
-        }
-        if bytes.len() > MAX_DOCUMENT_BYTES {
-            return Err(EngineError::invalid(
-                "file",
-                format!("at most {} MiB", MAX_DOCUMENT_BYTES >> 20),
-            ));
-        }
-        let media_type = sniff_media_type(bytes)
-            .ok_or_else(|| EngineError::invalid("file", "only PDF, JPEG and PNG files are accepted"))?;
-        let component = motcua_domain::text::nfc(meta.component.trim());
-        if component.is_empty() || component.chars().count() > 500 {
-            return Err(EngineError::invalid(
-                "component",
-                "name the required document (1–500 characters)",
-            ));
-        }
-        let file_name: String = meta
-            .file_name
-            .chars()
-            .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))
-            .take(200)
-            .collect();
-        let hash = hex::encode(Sha256::digest(bytes));
-        let owned = bytes.to_vec();
-        let (dir_for_write, hash_for_write) = (dir.clone(), hash.clone());
-        tokio::task::spawn_blocking(move || store_file(&dir_for_write, &hash_for_write, &owned))
-            .await
-            .map_err(|e| EngineError::Internal(e.into()))?
-            .map_err(|e| EngineError::Internal(anyhow::anyhow!("storing a document: {e}")))?;
+        let checked = check_document(meta, bytes)?;
+        let doc = self.store_document(&dir, user, code, checked, bytes).await?;
+        Ok(doc)
+    }
+
+    /// Writes a checked file to storage and records it against the dossier.
+    async fn store_document(
+        &self,
+        dir: &Path,
+        user: &User,
+        code: &str,
+        checked: CheckedDocument,
+        bytes: &[u8],
+    ) -> EngineResult<DossierDocument> {
+        write_file(dir, &checked.hash, bytes).await?;
+        self.record_document(user, code, checked, bytes.len()).await
+    }
+
+    async fn record_document(
+        &self,
+        user: &User,
+        code: &str,
+        checked: CheckedDocument,
+        size: usize,
+    ) -> EngineResult<DossierDocument> {
+        let CheckedDocument { meta, media_type, hash } = checked;
         let mut doc = DossierDocument {
             seq: 0,
-            component,
-            file_name: if file_name.trim().is_empty() {
+            component: meta.component,
+            file_name: if meta.file_name.trim().is_empty() {
                 format!("{hash}.bin")
             } else {
-                file_name
+                meta.file_name
             },
             hash,
-            size: bytes.len() as i64,
+            size: size as i64,
             media_type: media_type.to_string(),
             is_result: meta.is_result,
             digitised: meta.digitised,
@@ -156,6 +218,47 @@ impl Engine {
         };
         doc.seq = self.store.attach_document(code, &doc).await?;
         Ok(doc)
+    }
+
+    /// Submits an application with its files. Every file is checked and written to storage
+    /// before the dossier exists (a bad file refuses the whole submission, and content-addressed
+    /// storage makes an unused file harmless); the dossier records that its papers came as files
+    /// and whether one reused an earlier document (QĐ 766 4.2 and 4.3, in the event log).
+    pub async fn submit_with_documents(
+        &self,
+        user: &User,
+        sub: Submission,
+        idempotency_key: Option<&str>,
+        options: SubmitOptions,
+        files: Vec<NewDocument>,
+    ) -> EngineResult<Submitted> {
+        let dir = match (&self.files_dir, files.is_empty()) {
+            (_, true) => None,
+            (Some(dir), false) => Some(dir.clone()),
+            (None, false) => return Err(EngineError::NotAllowed("this deployment stores no files".into())),
+        };
+        let mut checked = Vec::with_capacity(files.len());
+        for f in files {
+            let size = f.bytes.len();
+            let c = check_document(f.meta, &f.bytes)?;
+            if let Some(dir) = &dir {
+                write_file(dir, &c.hash, &f.bytes).await?;
+            }
+            checked.push((c, size));
+        }
+        let papers = PaperFlags {
+            digitised: !checked.is_empty(),
+            reused: checked.iter().any(|(c, _)| c.meta.reused),
+        };
+        let submitted = self
+            .submit_recorded(user, sub, idempotency_key, options, papers)
+            .await?;
+        if !submitted.replayed {
+            for (c, size) in checked {
+                self.record_document(user, &submitted.code, c, size).await?;
+            }
+        }
+        Ok(submitted)
     }
 
     /// A stored document's content, for someone allowed to see the dossier's full record.

@@ -29,6 +29,7 @@ use motcua_store::dossiers::{AppendOutcome, AppendRequest, AppendTarget, Dossier
 use motcua_store::{Organisation, Store, User};
 
 pub use catalog::CatalogView;
+use documents::PaperFlags;
 pub use index::IndexCache;
 
 /// Legal time assumed when the catalogue states none for a procedure (about 5 % of them).
@@ -438,6 +439,19 @@ impl Engine {
         idempotency_key: Option<&str>,
         options: SubmitOptions,
     ) -> EngineResult<Submitted> {
+        self.submit_recorded(user, sub, idempotency_key, options, PaperFlags::default())
+            .await
+    }
+
+    /// Creates the dossier, recording what its files said about the papers.
+    async fn submit_recorded(
+        &self,
+        user: &User,
+        sub: Submission,
+        idempotency_key: Option<&str>,
+        options: SubmitOptions,
+        papers: PaperFlags,
+    ) -> EngineResult<Submitted> {
         if let Some(key) = idempotency_key {
             if let Some((code, response)) = self.store.idempotent_response(&user.username, key).await? {
                 check_replay(&code, &response, KeyUse::Submit)?;
@@ -516,6 +530,8 @@ impl Engine {
             legal_time,
             fees_dong,
             documents,
+            digitised_components: papers.digitised,
+            reused_data: papers.reused,
         };
         let workflow = self.workflow_for(&new.procedure, &new.unit, legal_time).await?;
         let now = self.now();

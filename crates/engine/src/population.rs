@@ -300,10 +300,18 @@ impl Engine {
     /// Looks a citizen up in the population registry for a counter officer or specialist, and
     /// records who asked, why, for which dossier and what came back (the number masked and
     /// hashed, never raw) in the look-up log and the audit log.
+    /// A citizen signed in with a level-2 e-ID may look up their own record only (to prefill a
+    /// form: the state does not ask for what it already holds).
     pub async fn lookup_citizen(&self, user: &User, req: &LookupRequest) -> EngineResult<Option<CitizenRecord>> {
-        if !matches!(user.role, Role::CounterOfficer | Role::Specialist) {
+        let digits: String = req.personal_id.chars().filter(|c| !c.is_whitespace()).collect();
+        let own_record = user.role == Role::Citizen
+            && user.eid_level >= 2
+            && user.personal_id.as_deref() == Some(digits.as_str())
+            && req.dossier.is_none();
+        if !(own_record || matches!(user.role, Role::CounterOfficer | Role::Specialist)) {
             return Err(EngineError::Forbidden(
-                "population data is looked up by counter officers and specialists only".into(),
+                "population data is looked up by counter officers and specialists, or by a citizen signed in with a level-2 e-ID for their own record"
+                    .into(),
             ));
         }
         let purpose = motcua_domain::text::nfc(req.purpose.trim());
@@ -313,7 +321,6 @@ impl Engine {
                 fields: vec![("purpose".into(), "1–300 characters".into())],
             });
         }
-        let digits: String = req.personal_id.chars().filter(|c| !c.is_whitespace()).collect();
         let check =
             motcua_domain::ids::check_personal_id(&digits, None, None, self.now().date_naive()).map_err(|e| {
                 EngineError::Invalid {

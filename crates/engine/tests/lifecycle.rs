@@ -501,6 +501,55 @@ async fn documents_are_checked_and_stored_once(store: &Store) {
         .document_content(&user("congdan2", Role::Citizen, None), &code, 1)
         .await
         .is_err());
+
+    // Submitted with its files: one bad file refuses the whole application and writes nothing;
+    // good ones are attached and the log records digitised (and reused) papers for the index.
+    use motcua_engine::documents::NewDocument;
+    use motcua_engine::SubmitOptions;
+    let new_doc = |m: DocumentMeta, bytes: &[u8]| NewDocument {
+        meta: m,
+        bytes: bytes.to_vec(),
+    };
+    let (before, _) = store.dossier_totals().await.unwrap();
+    let bad = e
+        .submit_with_documents(
+            &citizen(),
+            submission(2),
+            None,
+            SubmitOptions::default(),
+            vec![new_doc(meta("Tờ khai"), &pdf), new_doc(meta("Bản sao"), b"plain text")],
+        )
+        .await;
+    assert!(matches!(bad, Err(EngineError::Invalid { .. })), "{bad:?}");
+    assert_eq!(
+        store.dossier_totals().await.unwrap().0,
+        before,
+        "no dossier half-written"
+    );
+    let reused = DocumentMeta {
+        reused: true,
+        ..meta("Bản sao")
+    };
+    let done = e
+        .submit_with_documents(
+            &citizen(),
+            submission(2),
+            None,
+            SubmitOptions::default(),
+            vec![new_doc(meta("Tờ khai"), &pdf), new_doc(reused, &pdf)],
+        )
+        .await
+        .unwrap();
+    assert!(done.state.digitised_components && done.state.reused_data);
+    let attached = store.dossier_documents(&done.code).await.unwrap();
+    assert_eq!(attached.iter().map(|d| d.reused).collect::<Vec<_>>(), [false, true]);
+    let record = motcua_domain::dossier::exchange::export_record(&done.code, &done.state, None);
+    assert_eq!(
+        (record.digitised_components, record.reused_digitised_data),
+        (Some(true), Some(true))
+    );
+    let plain = e.submit(&citizen(), submission(2), None).await.unwrap();
+    assert!(!plain.state.digitised_components && !plain.state.reused_data);
     let _ = std::fs::remove_dir_all(&files);
 }
 

@@ -13,6 +13,7 @@ use motcua_domain::dossier::exchange::ExchangeRecord;
 use motcua_domain::dossier::{self, CounterDelta, DossierState, Event};
 use motcua_domain::ids::{DossierCode, UnitCode};
 use motcua_domain::index::IndexFact;
+use sqlx::Row;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::{now_ms, Backend, Result, Store, StoreError};
@@ -918,45 +919,83 @@ impl Store {
 
     /// The documents of a dossier, in upload order.
     pub async fn dossier_documents(&self, code: &str) -> Result<Vec<DossierDocument>> {
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            i64,
-            String,
-            i64,
-            i64,
-            i64,
-            i64,
-            String,
-            i64,
-        );
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT d.seq, d.component, d.file_name, d.hash, f.size, f.media_type, d.is_result, d.digitised, \
-             d.reused, d.from_data_store, d.uploaded_by, d.uploaded_at FROM dossier_documents d \
-             JOIN documents f ON f.hash = d.hash WHERE d.code = $1 ORDER BY d.seq",
-        )
+        let rows: Vec<DocumentRow> = sqlx::query_as(&format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM dossier_documents d \
+             JOIN documents f ON f.hash = d.hash WHERE d.code = $1 ORDER BY d.seq"
+        ))
         .bind(code)
         .fetch_all(&self.pool)
         .await?;
+        Ok(rows.into_iter().map(document_of).collect())
+    }
+
+    /// The documents of an account's own dossiers, with each dossier's code: what the citizen
+    /// may reuse in a new application. Results come first, then the newest.
+    pub async fn applicant_documents(&self, username: &str, limit: i64) -> Result<Vec<(String, DossierDocument)>> {
+        let rows = sqlx::query(&format!(
+            "SELECT d.code, {DOCUMENT_COLUMNS} FROM dossier_documents d \
+             JOIN documents f ON f.hash = d.hash JOIN dossiers o ON o.code = d.code \
+             WHERE o.applicant_username = $1 ORDER BY d.is_result DESC, d.uploaded_at DESC, d.code, d.seq LIMIT $2"
+        ))
+        .bind(username)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows
-            .into_iter()
-            .map(|r| DossierDocument {
-                seq: r.0,
-                component: r.1,
-                file_name: r.2,
-                hash: r.3,
-                size: r.4,
-                media_type: r.5,
-                is_result: r.6 != 0,
-                digitised: r.7 != 0,
-                reused: r.8 != 0,
-                from_data_store: r.9 != 0,
-                uploaded_by: r.10,
-                uploaded_at_ms: r.11,
+            .iter()
+            .map(|r| {
+                let doc = document_of((
+                    r.get(1),
+                    r.get(2),
+                    r.get(3),
+                    r.get(4),
+                    r.get(5),
+                    r.get(6),
+                    r.get(7),
+                    r.get(8),
+                    r.get(9),
+                    r.get(10),
+                    r.get(11),
+                    r.get(12),
+                ));
+                (r.get(0), doc)
             })
             .collect())
+    }
+}
+
+const DOCUMENT_COLUMNS: &str = "d.seq, d.component, d.file_name, d.hash, f.size, f.media_type, d.is_result, \
+     d.digitised, d.reused, d.from_data_store, d.uploaded_by, d.uploaded_at";
+
+type DocumentRow = (
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    String,
+    i64,
+);
+
+fn document_of(r: DocumentRow) -> DossierDocument {
+    DossierDocument {
+        seq: r.0,
+        component: r.1,
+        file_name: r.2,
+        hash: r.3,
+        size: r.4,
+        media_type: r.5,
+        is_result: r.6 != 0,
+        digitised: r.7 != 0,
+        reused: r.8 != 0,
+        from_data_store: r.9 != 0,
+        uploaded_by: r.10,
+        uploaded_at_ms: r.11,
     }
 }
 

@@ -270,6 +270,8 @@ mod tests {
             legal_time: LegalTime::WithinDay,
             fees_dong: 0,
             documents: Vec::new(),
+            digitised_components: false,
+            reused_data: false,
         };
         let state = DossierState::created(&new, status, at);
         sqlx::query(

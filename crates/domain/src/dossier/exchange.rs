@@ -824,6 +824,8 @@ pub fn import_event(record: &ExchangeRecord, procedure_name: &str, legal_time: L
         legal_time,
         fees_dong: fees_dong(record.fees.as_ref()),
         documents: Vec::new(),
+        digitised_components: false,
+        reused_data: false,
     };
     let stored = serde_json::to_value(record).ok().map(|mut v| {
         if let Some(object) = v.as_object_mut() {
@@ -1061,11 +1063,12 @@ pub fn export_record(code: &str, state: &DossierState, extra: Option<&ExchangeRe
         refused_at,
         status: state.status,
         history,
-        digitised_components: extra.and_then(|x| x.digitised_components),
+        // Imported records say it themselves; live dossiers record it at submission.
+        digitised_components: extra.map_or(Some(state.digitised_components), |x| x.digitised_components),
         electronic_result: Some(state.electronic_result),
         vneid_account: Some(state.eid_level >= 1),
         population_data: Some(state.identity_verified),
-        reused_digitised_data: extra.and_then(|x| x.reused_digitised_data),
+        reused_digitised_data: extra.map_or(Some(state.reused_data), |x| x.reused_digitised_data),
         has_fees,
         paid_online: Some(state.paid_online),
         synced_to_portal: extra.and_then(|x| x.synced_to_portal),

@@ -228,6 +228,16 @@ pub struct NewDossier {
     /// The papers handed in (checked against the catalogue at the edge).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub documents: Vec<DeclaredDocument>,
+    /// Papers came as electronic files (uploaded or scanned) with the application (QĐ 766 4.2).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub digitised_components: bool,
+    /// A paper reused an earlier electronic result or document of the applicant (QĐ 766 4.3).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub reused_data: bool,
+}
+
+fn is_false(flag: &bool) -> bool {
+    !flag
 }
 
 /// Values computed when an event was decided; `apply` copies them.
@@ -317,6 +327,10 @@ pub struct DossierState {
     /// The papers handed in with the application.
     #[serde(default)]
     pub documents: Vec<DeclaredDocument>,
+    #[serde(default)]
+    pub digitised_components: bool,
+    #[serde(default)]
+    pub reused_data: bool,
     pub status: Status,
     pub step: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
@@ -374,6 +388,8 @@ impl DossierState {
             legal_time: new.legal_time,
             fees_dong: new.fees_dong,
             documents: new.documents.clone(),
+            digitised_components: new.digitised_components,
+            reused_data: new.reused_data,
             status,
             step: None,
             step_started_at: None,

@@ -87,6 +87,8 @@ fn new_dossier(channel: SubmissionChannel) -> NewDossier {
         legal_time: LegalTime::WorkingMinutes(3 * 480),
         fees_dong: 0,
         documents: Vec::new(),
+        digitised_components: false,
+        reused_data: false,
     }
 }
 

@@ -3,6 +3,8 @@
 //! files) until sent, so it can be left and resumed; sending submits through the engine and
 //! attaches the files with the engine's document checks.
 
+use std::collections::BTreeMap;
+
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -10,8 +12,9 @@ use axum::response::Response;
 use axum::Form;
 use motcua_domain::catalog::{Level, Procedure};
 use motcua_domain::dossier::Applicant;
-use motcua_engine::documents::{sniff_media_type, DocumentMeta};
-use motcua_engine::{EngineError, Submission};
+use motcua_engine::documents::{sniff_media_type, DocumentMeta, NewDocument};
+use motcua_engine::population::LookupRequest;
+use motcua_engine::{EngineError, Submission, SubmitOptions};
 use motcua_store::portal::DraftFile;
 use motcua_store::{Organisation, User};
 use serde::{Deserialize, Serialize};
@@ -40,7 +43,34 @@ pub struct DraftData {
     pub address: String,
     /// Idempotency key of the submission: sending twice makes one dossier.
     pub key: String,
+    /// Papers answered by an earlier document of the applicant: component → `CODE#SEQ`.
+    #[serde(default)]
+    pub reused: BTreeMap<String, String>,
 }
+
+/// An earlier document of the applicant that a paper may reuse.
+pub struct Earlier {
+    /// `CODE#SEQ`, the form's value.
+    pub key: String,
+    pub label: String,
+}
+
+/// The applicant's earlier documents, results first.
+async fn earlier_documents(state: &AppState, user: &User) -> anyhow::Result<Vec<Earlier>> {
+    Ok(state
+        .store()
+        .applicant_documents(&user.username, MAX_EARLIER_DOCUMENTS)
+        .await?
+        .into_iter()
+        .map(|(code, d)| Earlier {
+            key: format!("{code}#{}", d.seq),
+            label: format!("{} – {} ({code})", d.file_name, d.component),
+        })
+        .collect())
+}
+
+/// How many earlier documents the form offers for reuse.
+const MAX_EARLIER_DOCUMENTS: i64 = 100;
 
 /// A competent unit to choose.
 pub struct UnitChoice {
@@ -55,6 +85,8 @@ pub struct DocSlot {
     pub name: String,
     pub group: Option<String>,
     pub uploaded: Option<String>,
+    /// The earlier document it reuses (`CODE#SEQ`), if any.
+    pub reused: Option<String>,
     pub error: Option<&'static str>,
 }
 
@@ -73,6 +105,8 @@ struct FormPage {
     /// Notes on the documents, shown as hints.
     notes: Vec<String>,
     uploads: bool,
+    /// Earlier documents of the applicant that a paper may reuse.
+    earlier: Vec<Earlier>,
     errors: Vec<FieldError>,
     saved: bool,
     eid_level: i64,
@@ -81,6 +115,13 @@ struct FormPage {
 impl FormPage {
     fn error_for(&self, field: &str) -> Option<&'static str> {
         self.errors.iter().find(|e| e.field == field).map(|e| e.message)
+    }
+
+    fn earlier_label(&self, key: &str) -> String {
+        self.earlier
+            .iter()
+            .find(|e| e.key == key)
+            .map_or_else(|| key.to_string(), |e| e.label.clone())
     }
 }
 
@@ -135,6 +176,42 @@ fn prefilled(user: &User) -> DraftData {
     }
 }
 
+/// A new draft for this sign-in: from the account and, for a level-2 e-ID, from the population
+/// registry (Đề án 06: the citizen is not asked for what the state already holds). A registry
+/// that is down leaves the account's data; the look-up is logged like an officer's.
+async fn prefill(state: &AppState, session: &Session) -> DraftData {
+    let mut d = prefilled(&session.user);
+    let Some(pid) = session.user.personal_id.clone().filter(|_| session.eid_level >= 2) else {
+        return d;
+    };
+    let mut user = session.user.clone();
+    user.eid_level = session.eid_level;
+    let req = LookupRequest {
+        personal_id: pid,
+        dossier: None,
+        purpose: "Điền sẵn tờ khai nộp hồ sơ trực tuyến (VNeID mức 2)".into(),
+    };
+    match state.engine().lookup_citizen(&user, &req).await {
+        Ok(Some(record)) => {
+            d.name = record.full_name;
+            d.birth_date = record.birth_date.format("%Y-%m-%d").to_string();
+            d.address = record.current_residence.unwrap_or(record.permanent_residence);
+        }
+        Ok(None) => {}
+        // Only the kind: a registry error may quote the request, which holds the number.
+        Err(e) => {
+            let kind = match e {
+                EngineError::Unavailable(_) => "unavailable",
+                EngineError::Forbidden(_) => "forbidden",
+                EngineError::Invalid { .. } => "invalid",
+                _ => "other",
+            };
+            tracing::warn!(kind, "population registry prefill skipped");
+        }
+    }
+    d
+}
+
 fn file_names(files: &[DraftFile]) -> impl Fn(&str) -> Option<String> + '_ {
     move |component| {
         files
@@ -164,6 +241,7 @@ async fn form_page(
         .await
         .map_err(|e| fail(e.into()))?;
     let uploaded = file_names(&files);
+    let earlier = earlier_documents(state, &session.user).await.map_err(fail)?;
     let docs = p
         .documents
         .iter()
@@ -174,6 +252,7 @@ async fn form_page(
             name: doc.name.clone(),
             group: doc.group.clone().filter(|g| !g.trim().is_empty()),
             uploaded: uploaded(&doc.name),
+            reused: d.reused.get(&doc.name).cloned(),
             error: doc_errors.iter().find(|(i, _)| *i == index).map(|(_, m)| *m),
         })
         .collect();
@@ -207,6 +286,7 @@ async fn form_page(
         shown: documents_of(p, DocKind::Show),
         notes: documents_of(p, DocKind::Note),
         uploads: state.settings().files_dir.is_some(),
+        earlier,
         errors,
         saved,
         eid_level: session.eid_level,
@@ -249,7 +329,8 @@ pub async fn form(
         return error_page(ctx.lang, StatusCode::NOT_FOUND, None);
     };
     let d = match load_draft(&state, &session.user, &p.code).await {
-        Ok(d) => d.unwrap_or_else(|| prefilled(&session.user)),
+        Ok(Some(d)) => d,
+        Ok(None) => prefill(&state, session).await,
         Err(e) => return error_page(ctx.lang, StatusCode::INTERNAL_SERVER_ERROR, Some(e)),
     };
     let saved = query.is_ok_and(|Query(q)| q.saved.is_some());
@@ -319,7 +400,8 @@ pub async fn save(State(state): State<AppState>, ctx: Ctx, Path(code): Path<Stri
     };
     let fail = |e: anyhow::Error| error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Some(e));
     let mut d = match load_draft(&state, &session.user, &p.code).await {
-        Ok(d) => d.unwrap_or_else(|| prefilled(&session.user)),
+        Ok(Some(d)) => d,
+        Ok(None) => prefill(&state, session).await,
         Err(e) => return fail(e),
     };
     let mut multipart = multipart;
@@ -327,6 +409,7 @@ pub async fn save(State(state): State<AppState>, ctx: Ctx, Path(code): Path<Stri
     let mut action = String::new();
     let mut files: Vec<(usize, String, Vec<u8>)> = Vec::new();
     let mut doc_errors: Vec<(usize, &'static str)> = Vec::new();
+    let mut reuses: Vec<(usize, String)> = Vec::new();
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -362,6 +445,12 @@ pub async fn save(State(state): State<AppState>, ctx: Ctx, Path(code): Path<Stri
             continue;
         }
         let text = super::clean(&String::from_utf8_lossy(&bytes));
+        if let Some(index) = name.strip_prefix("reuse").and_then(|i| i.parse::<usize>().ok()) {
+            if p.documents.get(index).is_some_and(|d| doc_kind(d) == DocKind::HandIn) {
+                reuses.push((index, text));
+            }
+            continue;
+        }
         match name.as_str() {
             "csrf" => csrf = text,
             "action" => action = text,
@@ -379,9 +468,27 @@ pub async fn save(State(state): State<AppState>, ctx: Ctx, Path(code): Path<Stri
         return error_page(lang, StatusCode::FORBIDDEN, None);
     }
     let username = &session.user.username;
+    if !reuses.is_empty() {
+        let earlier = match earlier_documents(&state, &session.user).await {
+            Ok(e) => e,
+            Err(e) => return fail(e),
+        };
+        for (index, key) in reuses {
+            let Some(doc) = p.documents.get(index) else { continue };
+            if key.is_empty() {
+                d.reused.remove(&doc.name);
+            } else if earlier.iter().any(|e| e.key == key) {
+                d.reused.insert(doc.name.clone(), key);
+            } else {
+                doc_errors.push((index, "submit.error.reuse"));
+            }
+        }
+    }
     // Valid files are kept even when other fields need fixing: nothing is uploaded twice.
     for (index, file_name, content) in files {
         let Some(doc) = p.documents.get(index) else { continue };
+        // A new file replaces a reused document.
+        d.reused.remove(&doc.name);
         let media_type = sniff_media_type(&content)
             .unwrap_or("application/octet-stream")
             .to_string();
@@ -513,9 +620,31 @@ async fn check_page(
         procedure_code: p.code.clone(),
         procedure_name: p.name.clone(),
         rows,
-        files: files.into_iter().map(|f| (f.component, f.file_name)).collect(),
+        files: papers_listed(
+            &d,
+            files,
+            &earlier_documents(state, &session.user).await.map_err(fail)?,
+            lang,
+        ),
         error,
     })
+}
+
+/// The papers as the check page lists them: uploaded files, then reused documents.
+fn papers_listed(d: &DraftData, files: Vec<DraftFile>, earlier: &[Earlier], lang: Lang) -> Vec<(String, String)> {
+    let mut list: Vec<(String, String)> = files
+        .into_iter()
+        .filter(|f| !d.reused.contains_key(&f.component))
+        .map(|f| (f.component, f.file_name))
+        .collect();
+    for (component, key) in &d.reused {
+        let label = earlier
+            .iter()
+            .find(|e| &e.key == key)
+            .map_or(key.as_str(), |e| e.label.as_str());
+        list.push((component.clone(), format!("{} {label}", lang.t("submit.reused"))));
+    }
+    list
 }
 
 /// `GET /nop-ho-so/{code}/kiem-tra`: check your answers.
@@ -583,7 +712,50 @@ pub async fn send(
     // The assurance of this sign-in, not of the account: a password is not an e-ID.
     let mut user = session.user.clone();
     user.eid_level = session.eid_level;
-    let done = match state.engine().submit(&user, submission, Some(&d.key)).await {
+    let mut papers: Vec<NewDocument> = files
+        .into_iter()
+        .filter(|f| !d.reused.contains_key(&f.component))
+        .map(|f| NewDocument {
+            meta: DocumentMeta {
+                component: f.component,
+                file_name: f.file_name,
+                digitised: true,
+                ..DocumentMeta::default()
+            },
+            bytes: f.content,
+        })
+        .collect();
+    for (component, key) in &d.reused {
+        let earlier = key
+            .split_once('#')
+            .and_then(|(code, seq)| Some((code, seq.parse::<i64>().ok()?)));
+        let found = match earlier {
+            Some((code, seq)) => state.engine().document_content(&user, code, seq).await.ok(),
+            None => None,
+        };
+        let Some((doc, bytes)) = found else {
+            let message = format!("{}: {component}", lang.t("submit.error.reuse_gone"));
+            return match check_page(&state, &ctx, session, &p, Some(message)).await {
+                Ok(page) => render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page),
+                Err(r) => r,
+            };
+        };
+        papers.push(NewDocument {
+            meta: DocumentMeta {
+                component: component.clone(),
+                file_name: doc.file_name,
+                digitised: true,
+                reused: true,
+                ..DocumentMeta::default()
+            },
+            bytes,
+        });
+    }
+    let submitted = state
+        .engine()
+        .submit_with_documents(&user, submission, Some(&d.key), SubmitOptions::default(), papers)
+        .await;
+    let done = match submitted {
         Ok(done) => done,
         Err(EngineError::Invalid { message, .. }) => {
             return match check_page(&state, &ctx, session, &p, Some(message)).await {
@@ -593,21 +765,6 @@ pub async fn send(
         }
         Err(e) => return fail(e.into()),
     };
-    for f in files {
-        let meta = DocumentMeta {
-            component: f.component.clone(),
-            file_name: f.file_name.clone(),
-            ..DocumentMeta::default()
-        };
-        if let Err(e) = state
-            .engine()
-            .attach_document(&user, &done.code, meta, &f.content)
-            .await
-        {
-            // The dossier exists; a file the engine refuses is handed in at the counter.
-            tracing::warn!(code = %done.code, error = %e, "draft file not attached");
-        }
-    }
     if let Err(e) = state.store().delete_draft(&session.user.username, &p.code).await {
         return fail(e.into());
     }
@@ -627,6 +784,8 @@ struct DonePage {
     qr_svg: String,
     lookup_url: String,
     documents: Vec<String>,
+    /// `NgayHenTra`, set when the dossier is accepted.
+    appointment: Option<String>,
 }
 
 /// An SVG QR code of `text`, labelled for screen readers.
@@ -709,6 +868,7 @@ pub async fn done(
         qr_svg: qr,
         lookup_url,
         documents,
+        appointment: s.appointment.as_ref().map(super::datetime),
     };
     render(&ctx, StatusCode::OK, &page)
 }

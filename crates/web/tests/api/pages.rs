@@ -534,6 +534,9 @@ async fn online_submission_journey_through_http() {
     assert!(done.body.contains("<svg role=\"img\""));
     assert!(done.body.contains(&format!("/tra-cuu?ma={code}")));
     assert!(done.body.contains("to-khai.pdf"), "the uploaded file was attached");
+    assert!(done
+        .body
+        .contains("Ngày hẹn trả kết quả được ghi khi cơ quan tiếp nhận"));
     assert!(
         done.body
             .contains(&format!("href=\"/api/v1/dossiers/{code}/forms/01.pdf\"")),
@@ -565,6 +568,156 @@ async fn online_submission_journey_through_http() {
     let mut other = Browser::new(&app);
     other.sign_in("congdan2", "demo").await;
     assert_eq!(other.get(&done_url).await.status, 404);
+}
+
+/// Fills and sends the online form of procedure 1.001193 for the signed-in citizen, with the
+/// given document fields; returns the new dossier's code.
+async fn submit_online(b: &mut Browser, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> String {
+    let form = b.get("/nop-ho-so/1.001193").await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let csrf = form.csrf();
+    let mut all = vec![
+        ("csrf", csrf.as_str()),
+        ("action", "continue"),
+        ("unit", "23575"),
+        ("name", "Nguyễn Thị Lan"),
+        ("personal_id", CONGDAN1_ID),
+        ("birth_date", "1990-05-01"),
+    ];
+    all.extend_from_slice(fields);
+    let page = b.post_multipart("/nop-ho-so/1.001193", &all, files).await;
+    assert_eq!(page.location(), "/nop-ho-so/1.001193/kiem-tra", "{}", page.body);
+    let check = b.get(page.location()).await;
+    let sent = b.post("/nop-ho-so/1.001193/kiem-tra", &[("csrf", &check.csrf())]).await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    sent.location().rsplit('=').next().unwrap().to_string()
+}
+
+/// A paper may reuse a document of the citizen's earlier dossier instead of a new upload; the
+/// dossier then records (in its log, hence the index) that its papers were digitised and reused.
+#[tokio::test]
+async fn earlier_documents_are_reused_and_recorded_for_the_index() {
+    let app = spawn_app_with_files().await;
+    let mut b = Browser::new(&app);
+    b.sign_in("congdan1", "demo").await;
+    let first = submit_online(&mut b, &[], &[("doc0", "to-khai.pdf", b"%PDF-1.4 first form\n%%EOF")]).await;
+    let state = app.state.engine().state(&first).await.unwrap();
+    assert!(state.digitised_components && !state.reused_data, "{state:?}");
+
+    // The form offers the earlier document for every paper.
+    let form = b.get("/nop-ho-so/1.001193").await;
+    let key = format!("{first}#1");
+    assert!(
+        form.body.contains(&format!("<option value=\"{key}\">to-khai.pdf")),
+        "{}",
+        form.body
+    );
+    assert!(form.body.contains("<label for=\"reuse0\""));
+    assert_portal_page(&form, "vi", "submission form with earlier documents");
+
+    // A document that is not the citizen's is refused at the edge.
+    let page = b
+        .post_multipart(
+            "/nop-ho-so/1.001193",
+            &[
+                ("csrf", &form.csrf()),
+                ("action", "continue"),
+                ("reuse0", "G22.999-991231-0001#1"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(page.body.contains("href=\"#doc0\""));
+
+    // Reused: listed on the check page, attached as reused, recorded on the dossier.
+    let second = submit_online(&mut b, &[("reuse0", &key)], &[]).await;
+    assert_ne!(first, second);
+    // Once the counter accepts it, the confirmation shows the due date.
+    let counter = app.token("tiepnhan1").await;
+    app.act_ok(&counter, &second, "accept", "").await;
+    let done = b.get(&format!("/nop-ho-so/1.001193/da-nop?ma={second}")).await;
+    let state = app.state.engine().state(&second).await.unwrap();
+    let due = motcua_web::pages::datetime(state.appointment.as_ref().expect("an appointment after acceptance"));
+    assert!(done.body.contains(&format!("<strong>{due}</strong>")), "{}", done.body);
+    assert!(state.digitised_components && state.reused_data, "{state:?}");
+    let token = app.token("congdan1").await;
+    let (status, docs) = app
+        .get_as(&format!("/api/v1/dossiers/{second}/documents"), Some(&token))
+        .await;
+    assert_eq!(status, 200, "{docs}");
+    assert_eq!(docs["items"].as_array().map(Vec::len), Some(1), "{docs}");
+    assert_eq!(docs["items"][0]["reused"], true, "{docs}");
+    assert_eq!(docs["items"][0]["file_name"], "to-khai.pdf", "{docs}");
+
+    // Another citizen is not offered congdan1's documents.
+    let mut other = Browser::new(&app);
+    other.sign_in("congdan2", "demo").await;
+    let form = other.get("/nop-ho-so/1.001193").await;
+    assert!(!form.body.contains(&key) && !form.body.contains("reuse0"));
+}
+
+/// Signed in with a level-2 e-ID, the form is prefilled from the population registry and the
+/// look-up is logged (masked); with a password it is not looked up at all.
+#[tokio::test]
+async fn a_level_two_e_id_prefills_the_form_from_the_population_registry() {
+    let app = spawn_app_with_files().await;
+    let record = app
+        .state
+        .store()
+        .citizen(CONGDAN1_ID)
+        .await
+        .unwrap()
+        .expect("congdan1 in the registry");
+    let mut b = Browser::new(&app);
+    b.sign_in("congdan1", "demo").await;
+    let form = b.get("/nop-ho-so/1.001193").await;
+    assert!(
+        !form.body.contains(&record.permanent_residence),
+        "a password is not an e-ID"
+    );
+    assert!(app.state.store().population_lookups(10).await.unwrap().is_empty());
+
+    let (user, _) = app.state.store().user_credentials("congdan1").await.unwrap().unwrap();
+    let cookie = motcua_web::pages::session::sign_in(&app.state, &user, 2, false)
+        .await
+        .unwrap();
+    let mut b = Browser::new(&app);
+    let (name, value) = cookie
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap();
+    b.cookies.insert(name.to_string(), value.to_string());
+    let form = b.get("/nop-ho-so/1.001193").await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let address = record
+        .current_residence
+        .clone()
+        .unwrap_or(record.permanent_residence.clone());
+    assert!(form.body.contains(&format!("value=\"{address}\"")), "{}", form.body);
+    assert!(form
+        .body
+        .contains(&format!("value=\"{}\"", record.birth_date.format("%Y-%m-%d"))));
+    let log = app.state.store().population_lookups(10).await.unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].actor, "congdan1");
+    assert!(!log[0].pid_masked.contains(CONGDAN1_ID));
+    // Someone else's number is not looked up for a citizen, whatever the level.
+    let other = motcua_engine::population::LookupRequest {
+        personal_id: "052085006789".into(),
+        dossier: None,
+        purpose: "x".into(),
+    };
+    let mut level2 = user.clone();
+    level2.eid_level = 2;
+    assert!(matches!(
+        app.state.engine().lookup_citizen(&level2, &other).await,
+        Err(motcua_engine::EngineError::Forbidden(_))
+    ));
 }
 
 /// Upload fields only for papers handed in; papers to show and notes are listed, not uploaded.
