@@ -300,20 +300,42 @@ impl Engine {
     /// Looks a citizen up in the population registry for a counter officer or specialist, and
     /// records who asked, why, for which dossier and what came back (the number masked and
     /// hashed, never raw) in the look-up log and the audit log.
-    /// A citizen signed in with a level-2 e-ID may look up their own record only (to prefill a
-    /// form: the state does not ask for what it already holds).
     pub async fn lookup_citizen(&self, user: &User, req: &LookupRequest) -> EngineResult<Option<CitizenRecord>> {
-        let digits: String = req.personal_id.chars().filter(|c| !c.is_whitespace()).collect();
-        let own_record = user.role == Role::Citizen
-            && user.eid_level >= 2
-            && user.personal_id.as_deref() == Some(digits.as_str())
-            && req.dossier.is_none();
-        if !(own_record || matches!(user.role, Role::CounterOfficer | Role::Specialist)) {
+        if !matches!(user.role, Role::CounterOfficer | Role::Specialist) {
             return Err(EngineError::Forbidden(
-                "population data is looked up by counter officers and specialists, or by a citizen signed in with a level-2 e-ID for their own record"
-                    .into(),
+                "population data is looked up by counter officers and specialists only".into(),
             ));
         }
+        self.lookup_logged(user, req).await
+    }
+
+    /// The signed-in citizen's own record, to prefill a form (the state does not ask for what it
+    /// already holds), only when this sign-in was made with a level-2 e-ID: the caller passes the
+    /// sign-in's level, because a password sign-in to a level-2 account is not an e-ID.
+    pub async fn lookup_own_record(
+        &self,
+        user: &User,
+        sign_in_level: i64,
+        purpose: &str,
+    ) -> EngineResult<Option<CitizenRecord>> {
+        if user.role != Role::Citizen || sign_in_level < 2 {
+            return Err(EngineError::Forbidden(
+                "a citizen's own population record is read after a level-2 e-ID sign-in only".into(),
+            ));
+        }
+        let Some(personal_id) = user.personal_id.clone() else {
+            return Ok(None);
+        };
+        let req = LookupRequest {
+            personal_id,
+            dossier: None,
+            purpose: purpose.to_string(),
+        };
+        self.lookup_logged(user, &req).await
+    }
+
+    async fn lookup_logged(&self, user: &User, req: &LookupRequest) -> EngineResult<Option<CitizenRecord>> {
+        let digits: String = req.personal_id.chars().filter(|c| !c.is_whitespace()).collect();
         let purpose = motcua_domain::text::nfc(req.purpose.trim());
         if purpose.is_empty() || purpose.chars().count() > 300 {
             return Err(EngineError::Invalid {

@@ -496,7 +496,7 @@ async fn documents_are_checked_and_stored_once(store: &Store) {
     assert!(refused.iter().all(Result::is_err), "{refused:?}");
     assert_eq!(store.dossier_documents(&code).await.unwrap().len(), 2);
     let (doc, bytes) = e.document_content(&citizen(), &code, 1).await.unwrap();
-    assert_eq!((doc.component.as_str(), bytes), ("Tờ khai", pdf));
+    assert_eq!((doc.component.as_str(), bytes), ("Tờ khai", pdf.clone()));
     assert!(e
         .document_content(&user("congdan2", Role::Citizen, None), &code, 1)
         .await

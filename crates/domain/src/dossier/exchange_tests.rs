@@ -486,7 +486,17 @@ fn a_live_export_writes_tracked_flags_and_leaves_the_rest_unset() {
     assert_eq!(v["DuocLayTuCSDLDanCu"], json!(1));
     assert_eq!(v["CoNghiaVuTaiChinh"], json!(0));
     assert_eq!(v["DanhGia"], Value::Null);
-    assert!(v.get("DongBoDVCQG").is_none() && v.get("HoSoCoThanhPhanSoHoa").is_none());
+    assert!(v.get("DongBoDVCQG").is_none());
+    // Digitised and reused papers are tracked since the submission's files are (false here).
+    assert_eq!(v["HoSoCoThanhPhanSoHoa"], json!(0));
+    assert_eq!(v["SuDungLaiDuLieuSoHoa"], json!(0));
+    state.digitised_components = true;
+    state.reused_data = true;
+    let v: Value = serde_json::from_str(&to_json_line(&export_record("x", &state, None))).unwrap();
+    assert_eq!(
+        (&v["HoSoCoThanhPhanSoHoa"], &v["SuDungLaiDuLieuSoHoa"]),
+        (&json!(1), &json!(1))
+    );
     assert_eq!(v["LichSu"].as_array().map(Vec::len), Some(7));
     // The export reads back as a valid record.
     assert!(parse_line(&to_json_line(&exported), 1).is_ok());

@@ -13,7 +13,6 @@ use axum::Form;
 use motcua_domain::catalog::{Level, Procedure};
 use motcua_domain::dossier::Applicant;
 use motcua_engine::documents::{sniff_media_type, DocumentMeta, NewDocument};
-use motcua_engine::population::LookupRequest;
 use motcua_engine::{EngineError, Submission, SubmitOptions};
 use motcua_store::portal::DraftFile;
 use motcua_store::{Organisation, User};
@@ -181,17 +180,15 @@ fn prefilled(user: &User) -> DraftData {
 /// that is down leaves the account's data; the look-up is logged like an officer's.
 async fn prefill(state: &AppState, session: &Session) -> DraftData {
     let mut d = prefilled(&session.user);
-    let Some(pid) = session.user.personal_id.clone().filter(|_| session.eid_level >= 2) else {
+    if session.eid_level < 2 {
         return d;
-    };
-    let mut user = session.user.clone();
-    user.eid_level = session.eid_level;
-    let req = LookupRequest {
-        personal_id: pid,
-        dossier: None,
-        purpose: "Điền sẵn tờ khai nộp hồ sơ trực tuyến (VNeID mức 2)".into(),
-    };
-    match state.engine().lookup_citizen(&user, &req).await {
+    }
+    let purpose = "Điền sẵn tờ khai nộp hồ sơ trực tuyến (VNeID mức 2)";
+    match state
+        .engine()
+        .lookup_own_record(&session.user, session.eid_level, purpose)
+        .await
+    {
         Ok(Some(record)) => {
             d.name = record.full_name;
             d.birth_date = record.birth_date.format("%Y-%m-%d").to_string();

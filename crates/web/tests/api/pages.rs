@@ -706,16 +706,19 @@ async fn a_level_two_e_id_prefills_the_form_from_the_population_registry() {
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].actor, "congdan1");
     assert!(!log[0].pid_masked.contains(CONGDAN1_ID));
-    // Someone else's number is not looked up for a citizen, whatever the level.
-    let other = motcua_engine::population::LookupRequest {
-        personal_id: "052085006789".into(),
+    // A citizen never looks up a number through the officers' path, and not their own record
+    // after a password sign-in.
+    let own = motcua_engine::population::LookupRequest {
+        personal_id: CONGDAN1_ID.into(),
         dossier: None,
         purpose: "x".into(),
     };
-    let mut level2 = user.clone();
-    level2.eid_level = 2;
     assert!(matches!(
-        app.state.engine().lookup_citizen(&level2, &other).await,
+        app.state.engine().lookup_citizen(&user, &own).await,
+        Err(motcua_engine::EngineError::Forbidden(_))
+    ));
+    assert!(matches!(
+        app.state.engine().lookup_own_record(&user, 0, "x").await,
         Err(motcua_engine::EngineError::Forbidden(_))
     ));
 }
