@@ -56,6 +56,60 @@ test('ranking, a unit page and the dossiers that cost points', async ({ page }) 
   await h.expectAccessible(page, 'dashboards-late');
 });
 
+test('the late dossiers name the step that caused the delay, and every view downloads', async ({ page }) => {
+  await h.signIn(page, LEADER, '/dieu-hanh/chi-so/2.1');
+  await expect(page.getByRole('columnheader', { name: 'Bước gây chậm' })).toBeVisible();
+  // Every listed dossier names its cause (a step, or processing without step detail) or the
+  // second supplement request; the summary groups them by step and unit.
+  const causes = page.locator('td[data-cause]');
+  expect(await causes.count()).toBeGreaterThan(0);
+  const texts = await causes.allInnerTexts();
+  for (const t of texts) expect(t.trim().length).toBeGreaterThan(0);
+  await expect(page.getByRole('table', { name: /theo bước gây chậm/i })).toBeVisible();
+  const counts = await page.locator('tr[data-cause-step]').evaluateAll((trs) => trs.map((tr) => Number(tr.dataset.count)));
+  expect(counts.length).toBeGreaterThan(0);
+  for (let i = 1; i < counts.length; i += 1) expect(counts[i]).toBeLessThanOrEqual(counts[i - 1]);
+  await h.expectAccessible(page, 'dashboards-late-causes');
+
+  // The Excel export of this view downloads as a file.
+  const [xlsx] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator('a[data-export="xlsx"]').click(),
+  ]);
+  expect(xlsx.suggestedFilename()).toMatch(/^chi-so-2\.1-.*\.xlsx$/);
+  const xlsxPath = await xlsx.path();
+  expect(require('fs').statSync(xlsxPath).size).toBeGreaterThan(1000);
+
+  // The overview's PDF.
+  await page.goto('/dieu-hanh');
+  const [pdf] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator('a[data-export="pdf"]').click(),
+  ]);
+  expect(pdf.suggestedFilename()).toMatch(/\.pdf$/);
+  const head = require('fs').readFileSync(await pdf.path()).subarray(0, 5).toString();
+  expect(head).toBe('%PDF-');
+});
+
+test('an old commune is found and leads to the commune it merged into', async ({ page }) => {
+  await h.signIn(page, LEADER, '/dieu-hanh/xep-hang?cap=xa');
+  await expect(page.locator('[data-old-units-note]')).toBeVisible();
+  // Take a predecessor from the leading commune's page, then search for it by its old code.
+  await page.locator('tr[data-unit]').first().getByRole('link').click();
+  const formed = page.locator('[data-predecessors] .code');
+  if ((await formed.count()) === 0) return; // a commune formed from no other unit
+  const oldCode = (await formed.first().innerText()).trim();
+  await page.getByLabel('Mã hoặc tên đơn vị').fill(oldCode);
+  await page.getByRole('button', { name: /^tìm$/i }).click();
+  await expect(page).toHaveURL(/tim-don-vi/);
+  await h.expectAccessible(page, 'dashboards-unit-search');
+  const hit = page.locator(`[data-hit="${oldCode}"]`);
+  await expect(hit).toBeVisible();
+  await hit.getByRole('link').click();
+  await expect(page).toHaveURL(/\/dieu-hanh\/don-vi\//);
+  await h.expectAccessible(page, 'dashboards-unit-from-old');
+});
+
 test('citizens are refused', async ({ page }) => {
   await h.signIn(page, h.CITIZEN);
   const res = await page.goto('/dieu-hanh');

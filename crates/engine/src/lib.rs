@@ -325,6 +325,11 @@ impl Engine {
         self.read_views(|v| v.organisations.get(code).cloned())
     }
 
+    /// Units of both eras with the 2025 merges (the dashboards explain pre-2025 codes with it).
+    pub fn unit_directory(&self) -> Arc<UnitDirectory> {
+        self.read_views(|v| v.units.clone())
+    }
+
     /// Rebuilds the in-memory calendar, catalogue and organisations from the store.
     pub async fn reload(&self) -> anyhow::Result<()> {
         let calendar = Arc::new(WorkCalendar::new(

@@ -3,11 +3,13 @@
 //! an Excel workbook, and the steering-committee report as both. Takes plain data; knows nothing
 //! of the database or HTTP.
 
+mod dashboard;
 mod forms;
 mod register;
 mod steering;
 mod world;
 
+pub use dashboard::{render_dashboard_pdf, render_dashboard_xlsx, DashCell, DashTable, DashboardDoc};
 pub use forms::{qr_svg, render_pdf, time_vi, Addressee, DossierInfo, Form, HandOver, Instant, Issuer, PaperLine};
 pub use register::{render_register, RegisterInfo, RegisterRow, XLSX_CONTENT_TYPE};
 pub use steering::{

@@ -15,7 +15,7 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
 /// The templates, by their virtual path.
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 9] = [
     ("/common.typ", include_str!("../templates/common.typ")),
     ("/form-01.typ", include_str!("../templates/form-01.typ")),
     ("/form-02.typ", include_str!("../templates/form-02.typ")),
@@ -24,6 +24,7 @@ const TEMPLATES: [(&str, &str); 8] = [
     ("/form-05.typ", include_str!("../templates/form-05.typ")),
     ("/form-06.typ", include_str!("../templates/form-06.typ")),
     ("/steering.typ", include_str!("../templates/steering.typ")),
+    ("/dashboard.typ", include_str!("../templates/dashboard.typ")),
 ];
 
 pub(crate) const DATA_PATH: &str = "/data.json";

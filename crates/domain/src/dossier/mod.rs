@@ -5,6 +5,7 @@
 
 mod counters;
 pub mod exchange;
+pub mod lateness;
 mod machine;
 mod status;
 mod workflow;

@@ -1556,3 +1556,141 @@ proptest! {
         check_invariants(&d.events, &d.state)?;
     }
 }
+
+// ---------------------------------------------------------------- the step that caused lateness
+
+mod lateness_by_step {
+    use super::*;
+    use crate::dossier::lateness::{culprit, processing_stay, step_stays, summarise};
+
+    #[test]
+    fn the_overrunning_step_is_named_with_its_unit_and_working_minutes() {
+        // Specialist due Wed 13 07:24 (864 min from Mon 09:00); forwarded Thu 09:00: overran.
+        let mut d = Dossier::counter_at("2024-03-11T09:00:00");
+        d.ok(Command::Forward { to: None }, &specialist(), "2024-03-14T09:00:00");
+        d.ok(Command::Approve, &leader(), "2024-03-14T10:00:00");
+        d.ok(
+            Command::Finish {
+                electronic_result: false,
+            },
+            &specialist(),
+            "2024-03-14T11:00:00",
+        );
+        let stays = step_stays(&d.events, vn("2024-03-31T17:00:00"), cal());
+        let steps: Vec<_> = stays.iter().map(|s| s.step.as_deref().unwrap()).collect();
+        assert_eq!(steps, ["chuyen_vien", "lanh_dao", "tra_ket_qua"]);
+        let late = &stays[0];
+        assert_eq!(late.due, Some(vn("2024-03-13T07:24:00")));
+        assert_eq!(late.unit, UNIT);
+        assert_eq!(late.name.as_ref().map(|n| n.0.as_str()), Some("Chuyên viên thẩm định"));
+        // Wed 07:24 → Thu 09:00: 456 minutes on Wednesday, 120 on Thursday.
+        let expected = cal()
+            .working_minutes_between(vn("2024-03-13T07:24:00"), vn("2024-03-14T09:00:00"))
+            .unwrap();
+        assert_eq!(late.overrun_minutes, expected);
+        assert!(expected > 0);
+        assert!(!stays[1].overran() && !stays[2].overran());
+        assert_eq!(culprit(&stays), Some(late));
+        // Reckoned before the finish: events after the end are ignored, the open stay ends there.
+        let early = step_stays(&d.events, vn("2024-03-12T10:00:00"), cal());
+        assert_eq!(early.len(), 1);
+        assert_eq!(
+            (early[0].left, early[0].overrun_minutes),
+            (vn("2024-03-12T10:00:00"), 0)
+        );
+    }
+
+    #[test]
+    fn a_supplement_pause_moves_the_step_due_and_never_counts() {
+        let mut d = Dossier::counter_at("2024-03-11T09:00:00");
+        d.ok(Command::RequestSupplement, &specialist(), "2024-03-12T10:00:00");
+        // Still waiting at the reckoning instant, long past the unmoved due: no overrun.
+        let waiting = step_stays(&d.events, vn("2024-03-20T10:00:00"), cal());
+        assert_eq!(waiting.len(), 1);
+        assert_eq!(waiting[0].overrun_minutes, 0, "{waiting:?}");
+        d.ok(Command::Supplement, &counter(), "2024-03-18T09:00:00");
+        d.ok(Command::Forward { to: None }, &specialist(), "2024-03-18T10:00:00");
+        let stays = step_stays(&d.events, vn("2024-03-31T17:00:00"), cal());
+        assert!(stays[0].due.unwrap() > vn("2024-03-18T10:00:00"), "{stays:?}");
+        assert_eq!(stays[0].overrun_minutes, 0);
+        // Now the leader sits on it until Friday of the next week: the leader's step is the cause.
+        d.ok(Command::Approve, &leader(), "2024-03-22T16:00:00");
+        let stays = step_stays(&d.events, vn("2024-03-22T17:00:00"), cal());
+        let cause = culprit(&stays).expect("a cause");
+        assert_eq!(cause.step.as_deref(), Some("lanh_dao"));
+        assert!(!stays[2].overran());
+        // Left at the last step a week longer, still open at the end: now that step overran most.
+        let later = step_stays(&d.events, vn("2024-03-29T17:00:00"), cal());
+        assert_eq!(later[2].left, vn("2024-03-29T17:00:00"));
+        assert!(later[2].overrun_minutes > later[1].overrun_minutes, "{later:?}");
+        assert_eq!(culprit(&later).and_then(|s| s.step.as_deref()), Some("tra_ket_qua"));
+    }
+
+    #[test]
+    fn a_transfer_changes_the_unit_of_the_next_steps() {
+        let mut d = Dossier::counter_at("2024-03-11T09:00:00");
+        d.ok(transfer_to_other(), &specialist(), "2024-03-11T10:00:00");
+        let stays = step_stays(&d.events, vn("2024-03-29T17:00:00"), cal());
+        assert_eq!(stays.len(), 2);
+        assert_eq!((stays[0].unit.as_str(), stays[1].unit.as_str()), (UNIT, OTHER_UNIT));
+        assert_eq!(culprit(&stays).map(|s| s.unit.as_str()), Some(OTHER_UNIT));
+    }
+
+    #[test]
+    fn without_step_detail_the_processing_is_one_stay_without_the_pause() {
+        let due = vn("2024-03-14T17:00:00");
+        let s = processing_stay(
+            UNIT,
+            vn("2024-03-11T09:00:00"),
+            vn("2024-03-18T09:00:00"),
+            Duration::hours(72),
+            Some(due),
+            cal(),
+        );
+        // 18 Mon 09:00 − 72 h = Fri 15 09:00: one working day and 2 hours... past Thu 17:00.
+        let expected = cal().working_minutes_between(due, vn("2024-03-15T09:00:00")).unwrap();
+        assert_eq!((s.step, s.overrun_minutes), (None, expected));
+        assert!(expected > 0);
+        let on_time = processing_stay(
+            UNIT,
+            vn("2024-03-11T09:00:00"),
+            vn("2024-03-14T09:00:00"),
+            Duration::zero(),
+            Some(due),
+            cal(),
+        );
+        assert!(!on_time.overran() && culprit(&[on_time]).is_none());
+    }
+
+    proptest! {
+        /// Whatever the times of the moves, each step's overrun is its own: the working time spent
+        /// at it beyond its quota, whatever the earlier steps did; the cause has the largest one.
+        #[test]
+        fn each_overrun_is_the_time_beyond_the_steps_own_quota(
+            a in 1i64..6000, b in 1i64..6000, c in 1i64..6000,
+        ) {
+            let mut d = Dossier::counter_at("2024-03-11T09:00:00");
+            let start = d.state.received_at.unwrap();
+            let t1 = cal().add_working_minutes(start, a).unwrap();
+            let t2 = cal().add_working_minutes(t1, b).unwrap();
+            let t3 = cal().add_working_minutes(t2, c).unwrap();
+            d.act(Command::Forward { to: None }, &specialist(), t1, "").unwrap();
+            d.act(Command::Approve, &leader(), t2, "").unwrap();
+            d.act(Command::Finish { electronic_result: false }, &specialist(), t3, "").unwrap();
+            let stays = step_stays(&d.events, t3 + Duration::days(400), cal());
+            prop_assert_eq!(stays.len(), 3);
+            let quotas: Vec<u32> = wf().steps.iter().map(|s| s.quota_minutes).collect();
+            for (stay, quota) in stays.iter().zip(quotas) {
+                let spent = cal().working_minutes_between(stay.entered, stay.left).unwrap();
+                prop_assert_eq!(stay.overrun_minutes, (spent - i64::from(quota)).max(0));
+            }
+            let most = stays.iter().map(|s| s.overrun_minutes).max().unwrap();
+            match culprit(&stays) {
+                Some(cause) => prop_assert_eq!(cause.overrun_minutes, most),
+                None => prop_assert_eq!(most, 0),
+            }
+            let summary = summarise(culprit(&stays));
+            prop_assert_eq!(summary.len(), usize::from(most > 0));
+        }
+    }
+}

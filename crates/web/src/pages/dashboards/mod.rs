@@ -7,6 +7,8 @@
 //! see these pages, and they show dossier codes and procedures, never personal data.
 
 pub mod chart;
+pub mod export;
+pub mod old_units;
 pub mod period;
 pub mod text;
 pub mod views;
@@ -31,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/dieu-hanh/xep-hang", get(views::ranking))
         .route("/dieu-hanh/don-vi/{code}", get(views::unit))
         .route("/dieu-hanh/chi-so/{id}", get(views::indicator))
+        .route("/dieu-hanh/tim-don-vi", get(views::search_units))
 }
 
 /// Roles that may read the dashboards.

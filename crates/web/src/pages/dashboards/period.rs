@@ -22,6 +22,10 @@ pub struct DashQuery {
     /// Ranking level: `so` (departments) or `xa` (communes).
     pub cap: Option<String>,
     pub trang: Option<String>,
+    /// An export of the view instead of the page: `xlsx` or `pdf`.
+    pub xuat: Option<String>,
+    /// The unit search's text (a code or a name, pre-2025 units included).
+    pub q: Option<String>,
 }
 
 /// What the picker shows, and the period it means.

@@ -8,11 +8,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Datelike;
+use motcua_domain::calendar::WorkingTimeLeft;
 use motcua_domain::catalog::OnlineLevel;
 use motcua_domain::dossier::exchange::{export_record, ExchangeRecord};
+use motcua_domain::dossier::lateness::{culprit, processing_stay, step_stays, summarise, StepStay};
 use motcua_domain::index::{classify, DossierFacts, IndexTable, Period};
 
 use super::chart::{self, Bar};
+use super::export::{self, Export, Heading, OverviewData};
+use super::old_units::{self, Merged, Predecessor};
 use super::period::{DashQuery, Picked};
 use super::{num, percent, require_reader};
 use crate::pages::{datetime, error_page, render, Ctx, Lang, Layout};
@@ -52,6 +56,9 @@ pub struct IndRow {
     pub max: String,
     pub na: bool,
     pub listed: bool,
+    pub ratio_value: Option<f64>,
+    pub score_value: Option<f64>,
+    pub max_value: f64,
 }
 
 pub struct GroupRow {
@@ -61,6 +68,9 @@ pub struct GroupRow {
     pub max: String,
     pub percent: String,
     pub na: bool,
+    pub score_value: Option<f64>,
+    pub max_value: f64,
+    pub share: Option<f64>,
 }
 
 pub struct MonthRow {
@@ -69,6 +79,9 @@ pub struct MonthRow {
     pub max: String,
     pub percent: String,
     pub na: bool,
+    pub total_value: f64,
+    pub max_value: f64,
+    pub share: Option<f64>,
 }
 
 /// Đề án 06 targets over the dossiers received in the period.
@@ -80,6 +93,13 @@ pub struct D06 {
     pub vneid_share: String,
     /// (code, name) of units with dossiers received but none verified against population data.
     pub zero_units: Vec<(String, String)>,
+}
+
+impl D06 {
+    /// `count` out of the dossiers received, `None` without any.
+    pub fn share(&self, count: u64) -> Option<f64> {
+        (self.received > 0).then(|| count as f64 / self.received as f64)
+    }
 }
 
 #[derive(Template)]
@@ -102,6 +122,11 @@ struct OverviewPage {
     trend: Vec<MonthRow>,
     trend_svg: String,
     d06: D06,
+    export_base: String,
+    /// The old (pre-2025) unit the reader asked for, shown as the unit it merged into.
+    merged: Option<Merged>,
+    /// The old communes this unit was formed from.
+    predecessors: Vec<Predecessor>,
 }
 
 impl OverviewPage {
@@ -126,7 +151,7 @@ pub async fn overview(
     q: Result<Query<DashQuery>, QueryRejection>,
 ) -> Response {
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    page_of(&state, &ctx, None, &q).await
+    page_of(&state, &ctx, None, None, &q).await
 }
 
 /// `GET /dieu-hanh/don-vi/{code}`: one unit.
@@ -139,18 +164,28 @@ pub async fn unit(
     if let Err(r) = require_reader(&ctx) {
         return r;
     }
-    if state.engine().organisation(&code).is_none() {
-        return error_page(ctx.lang, StatusCode::NOT_FOUND, None);
-    }
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    page_of(&state, &ctx, Some(&code), &q).await
+    if state.engine().organisation(&code).is_some() {
+        return page_of(&state, &ctx, Some(&code), None, &q).await;
+    }
+    // A pre-2025 commune: the page of the commune it merged into, which counts its dossiers.
+    match old_units::merged_into(&state, &code) {
+        Some(m) => {
+            let new_code = m.new_code.clone();
+            page_of(&state, &ctx, Some(&new_code), Some(m), &q).await
+        }
+        None => error_page(ctx.lang, StatusCode::NOT_FOUND, None),
+    }
 }
 
-async fn page_of(state: &AppState, ctx: &Ctx, unit: Option<&str>, q: &DashQuery) -> Response {
+async fn page_of(state: &AppState, ctx: &Ctx, unit: Option<&str>, merged: Option<Merged>, q: &DashQuery) -> Response {
     if let Err(r) = require_reader(ctx) {
         return r;
     }
     let lang = ctx.lang;
+    let Ok(export) = Export::of(q) else {
+        return error_page(lang, StatusCode::BAD_REQUEST, None);
+    };
     let (p, period_error) = period_of(state, q);
     let engine = state.engine();
     let table = match engine.index_table(unit, p.period).await {
@@ -192,6 +227,9 @@ async fn page_of(state: &AppState, ctx: &Ctx, unit: Option<&str>, q: &DashQuery)
             max: num(t.max, lang),
             percent: shown,
             na: share.is_none(),
+            total_value: t.total,
+            max_value: t.max,
+            share,
         });
     }
     let d06 = match d06(state, unit, p.period, lang).await {
@@ -216,7 +254,57 @@ async fn page_of(state: &AppState, ctx: &Ctx, unit: Option<&str>, q: &DashQuery)
             },
         })
         .collect();
+    let path = match unit {
+        // The old code asked for stays in the export links, so they repeat the note.
+        Some(code) => format!(
+            "/dieu-hanh/don-vi/{}",
+            merged.as_ref().map_or(code, |m| m.old_code.as_str())
+        ),
+        None => "/dieu-hanh".to_string(),
+    };
+    if let Some(export) = export {
+        let mut notes = Vec::new();
+        if let Some(m) = &merged {
+            notes.push(merged_note(m, lang));
+        }
+        let heading = Heading {
+            title: format!("{} – {scope}", lang.t("dh.title")),
+            scope: match unit {
+                Some(code) => format!("{scope} ({code})"),
+                None => scope.clone(),
+            },
+            period: p.clone(),
+            notes,
+            exported_at: state.engine().now(),
+        };
+        let total_line = format!(
+            "{} {} {}",
+            num(table.total, lang),
+            lang.t("dh.of"),
+            num(table.max, lang)
+        );
+        let mut doc = export::overview_doc(
+            heading,
+            lang,
+            OverviewData {
+                groups: &groups,
+                indicators: &indicators,
+                trend_year,
+                trend: &trend,
+                d06: &d06,
+            },
+        );
+        doc.info.insert(2, (lang.t("dh.total").to_string(), total_line));
+        let stem = format!("chi-so-766-{}-{}-{}", unit.unwrap_or("toan-tinh"), p.from, p.to);
+        return export::respond(doc, export, &stem, lang).await;
+    }
+    let predecessors = unit
+        .map(|code| old_units::predecessors(state, code))
+        .unwrap_or_default();
     let page = OverviewPage {
+        export_base: export::export_base(&path, &p.query(), lang),
+        merged,
+        predecessors,
         l: Layout::new(ctx, format!("{} – {scope}", lang.t("dh.title")), "/dieu-hanh"),
         period_error,
         unit: unit.unwrap_or("").to_string(),
@@ -235,6 +323,21 @@ async fn page_of(state: &AppState, ctx: &Ctx, unit: Option<&str>, q: &DashQuery)
         p,
     };
     render(ctx, StatusCode::OK, &page)
+}
+
+/// "Mã 23575 (Xã A) là đơn vị trước ngày 01/07/2025 …": why another unit's figures are shown.
+fn merged_note(m: &Merged, lang: Lang) -> String {
+    format!(
+        "{} {} ({}) {} {}: {} ({}). {}",
+        lang.t("dh.old.code"),
+        m.old_code,
+        m.old_name,
+        lang.t("dh.old.until"),
+        m.until,
+        m.new_name,
+        m.new_code,
+        lang.t("dh.old.counted")
+    )
 }
 
 fn group_name(g: &motcua_domain::index::GroupScore, lang: Lang) -> &str {
@@ -260,6 +363,9 @@ fn rows(table: &IndexTable, lang: Lang) -> (Vec<GroupRow>, Vec<IndRow>) {
                 na()
             },
             na: g.na,
+            score_value: (!g.na).then_some(g.score),
+            max_value: g.max,
+            share: (g.max > 0.0).then(|| g.score / g.max),
         })
         .collect();
     let indicators = table
@@ -281,6 +387,9 @@ fn rows(table: &IndexTable, lang: Lang) -> (Vec<GroupRow>, Vec<IndRow>) {
             max: num(i.max, lang),
             na: i.na,
             listed: LISTED.contains(&i.id.as_str()),
+            ratio_value: i.ratio,
+            score_value: i.score,
+            max_value: i.max,
         })
         .collect();
     (groups, indicators)
@@ -294,6 +403,8 @@ struct Classified {
     unit: String,
     record: ExchangeRecord,
     facts: DossierFacts,
+    /// Processed through a workflow here (its log says which step it was at, and when).
+    has_steps: bool,
 }
 
 /// Every dossier of `unit` (or the province) that counts in the period, classified as
@@ -309,7 +420,9 @@ async fn classified(state: &AppState, unit: Option<&str>, period: Period) -> any
                 let original = original.and_then(|v| serde_json::from_value::<ExchangeRecord>(v).ok());
                 let record = export_record(&code, &st, original.as_ref());
                 let facts = classify(&record, &period)?;
+                let has_steps = st.workflow.is_some() || !st.path.is_empty();
                 Some(Classified {
+                    has_steps,
                     code,
                     procedure: st.procedure.clone(),
                     procedure_name: st.procedure_name.clone(),
@@ -373,6 +486,10 @@ pub struct RankRow {
     pub total_raw: String,
     pub max: String,
     pub percent: String,
+    /// `None` when no indicator applies (N/A).
+    pub total_value: Option<f64>,
+    pub max_value: f64,
+    pub share: Option<f64>,
 }
 
 #[derive(Template)]
@@ -386,6 +503,7 @@ struct RankingPage {
     heading: &'static str,
     rows: Vec<RankRow>,
     millis: u128,
+    export_base: String,
 }
 
 impl RankingPage {
@@ -401,6 +519,9 @@ pub async fn ranking(State(state): State<AppState>, ctx: Ctx, q: Result<Query<Da
     }
     let lang = ctx.lang;
     let q = q.map(|Query(q)| q).unwrap_or_default();
+    let Ok(export) = Export::of(&q) else {
+        return error_page(lang, StatusCode::BAD_REQUEST, None);
+    };
     let (p, period_error) = period_of(&state, &q);
     // Communes are the people's committees named by a GSO commune code (digits); every other
     // competent unit (departments, the provincial committee) is ranked at the provincial level.
@@ -460,9 +581,28 @@ pub async fn ranking(State(state): State<AppState>, ctx: Ctx, q: Result<Query<Da
             } else {
                 lang.t("dh.na.short").to_string()
             },
+            total_value: (max > 0.0).then_some(total),
+            max_value: max,
+            share: (max > 0.0).then(|| total / max),
         })
-        .collect();
+        .collect::<Vec<_>>();
+    if let Some(export) = export {
+        let heading = Heading {
+            title: lang.t(heading).to_string(),
+            scope: lang.t("dh.province").to_string(),
+            period: p.clone(),
+            notes: vec![
+                lang.t("dh.ranking.note").to_string(),
+                lang.t("dh.ranking.old").to_string(),
+            ],
+            exported_at: state.engine().now(),
+        };
+        let doc = export::ranking_doc(heading, lang, &rows);
+        let stem = format!("xep-hang-{cap}-{}-{}", p.from, p.to);
+        return export::respond(doc, export, &stem, lang).await;
+    }
     let page = RankingPage {
+        export_base: export::export_base("/dieu-hanh/xep-hang", &format!("cap={cap}&{}", p.query()), lang),
         l: Layout::new(&ctx, lang.t(heading), "/dieu-hanh"),
         p,
         period_error,
@@ -485,6 +625,22 @@ pub struct LostRow {
     pub closed: String,
     pub lateness: String,
     pub online: &'static str,
+    /// 2.1: the step that caused the lateness (its name), its unit and its own overrun.
+    pub cause: String,
+    /// The step's id, `xu-ly` for processing without step detail, empty without a cause.
+    pub cause_step: String,
+    pub cause_unit: String,
+    pub step_overrun: String,
+}
+
+/// Late dossiers by the step and unit that caused their lateness.
+pub struct CauseRow {
+    pub step: String,
+    pub name: String,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub dossiers: u64,
+    pub overrun: String,
 }
 
 #[derive(Template)]
@@ -502,6 +658,8 @@ struct IndicatorPage {
     rows: Vec<LostRow>,
     page: usize,
     pages: usize,
+    causes: Vec<CauseRow>,
+    export_base: String,
 }
 
 impl IndicatorPage {
@@ -534,6 +692,9 @@ pub async fn indicator(
         return error_page(lang, StatusCode::NOT_FOUND, None);
     }
     let q = q.map(|Query(q)| q).unwrap_or_default();
+    let Ok(export) = Export::of(&q) else {
+        return error_page(lang, StatusCode::BAD_REQUEST, None);
+    };
     let (p, period_error) = period_of(&state, &q);
     let unit = q.unit.as_deref().map(str::trim).unwrap_or("").to_string();
     let engine = state.engine();
@@ -568,11 +729,46 @@ pub async fn indicator(
         .unwrap_or(1)
         .clamp(1, pages);
     let calendar = engine.calendar();
+    // The step that caused each late dossier's lateness (2.1), for the list and the summary.
+    let mut causes: Vec<Option<StepStay>> = Vec::with_capacity(lost.len());
+    if id == "2.1" {
+        for c in &lost {
+            match cause_of(&state, c, &calendar).await {
+                Ok(cause) => causes.push(cause),
+                Err(e) => return internal(lang, e),
+            }
+        }
+    } else {
+        causes.resize(lost.len(), None);
+    }
+    let day_minutes = calendar.day_minutes();
+    let overrun_text = |minutes: i64| {
+        let t = WorkingTimeLeft::from_minutes(-minutes, day_minutes);
+        match lang {
+            Lang::Vi => t.vi(),
+            Lang::En => t.en(),
+        }
+    };
+    let step_label = |s: &StepStay| match (&s.step, &s.name) {
+        (Some(_), Some((vi, en))) => match lang {
+            Lang::En if !en.is_empty() => en.clone(),
+            _ => vi.clone(),
+        },
+        (Some(step), None) => step.clone(),
+        (None, _) => lang.t("dh.cause.processing").to_string(),
+    };
+    let unit_label = |code: &str| unit_name(&state, code, lang).unwrap_or_else(|| code.to_string());
+    // An export lists every dossier; the page one page of them.
+    let (skip, take) = match export {
+        Some(_) => (0, total),
+        None => ((page_no - 1) * PAGE_SIZE, PAGE_SIZE),
+    };
     let rows = lost
         .iter()
-        .skip((page_no - 1) * PAGE_SIZE)
-        .take(PAGE_SIZE)
-        .map(|c| {
+        .zip(&causes)
+        .skip(skip)
+        .take(take)
+        .map(|(c, cause)| {
             let f = &c.facts;
             let closed_in_period = c.record.finished_at.filter(|t| *t < p.period.end());
             let lateness = match (f.due, f.overrun()) {
@@ -610,6 +806,44 @@ pub async fn indicator(
                     OnlineLevel::Partial => lang.t("dh.online.partial"),
                     OnlineLevel::None => "",
                 },
+                cause: match cause {
+                    Some(s) => step_label(s),
+                    None if id == "2.1" && f.supplement_requests > 1 => {
+                        lang.t("dh.cause.second_supplement").to_string()
+                    }
+                    None => String::new(),
+                },
+                cause_step: cause
+                    .as_ref()
+                    .map(|s| s.step.clone().unwrap_or_else(|| "xu-ly".into()))
+                    .unwrap_or_default(),
+                cause_unit: cause.as_ref().map(|s| unit_label(&s.unit)).unwrap_or_default(),
+                step_overrun: cause
+                    .as_ref()
+                    .map(|s| overrun_text(s.overrun_minutes))
+                    .unwrap_or_default(),
+            }
+        })
+        .collect::<Vec<_>>();
+    let cause_rows: Vec<CauseRow> = summarise(causes.iter().flatten())
+        .into_iter()
+        .map(|g| {
+            let stay = StepStay {
+                step: g.step.clone(),
+                name: g.name.clone(),
+                unit: g.unit.clone(),
+                entered: p.period.end(),
+                left: p.period.end(),
+                due: None,
+                overrun_minutes: g.overrun_minutes,
+            };
+            CauseRow {
+                step: g.step.clone().unwrap_or_else(|| "xu-ly".into()),
+                name: step_label(&stay),
+                unit_name: unit_label(&g.unit),
+                unit_code: g.unit,
+                dossiers: g.dossiers,
+                overrun: overrun_text(g.overrun_minutes),
             }
         })
         .collect();
@@ -626,23 +860,134 @@ pub async fn indicator(
         Some(code) => unit_name(&state, code, lang).unwrap_or_else(|| code.to_string()),
         None => lang.t("dh.province").to_string(),
     };
+    if let Some(export) = export {
+        let heading = Heading {
+            title: format!("{} {id} – {name}", lang.t("dh.ind.title")),
+            scope: match scope {
+                Some(code) => format!("{scope_name} ({code})"),
+                None => scope_name.clone(),
+            },
+            period: p.clone(),
+            notes: vec![lang.t(explain_key(&id)).to_string()],
+            exported_at: engine.now(),
+        };
+        let doc = export::indicator_doc(heading, lang, &id, &rows, &cause_rows);
+        let stem = format!("chi-so-{id}-{}-{}-{}", scope.unwrap_or("toan-tinh"), p.from, p.to);
+        return export::respond(doc, export, &stem, lang).await;
+    }
+    let base = format!("/dieu-hanh/chi-so/{id}");
+    let query = format!("{}&unit={}", p.query(), urlencoding::encode(scope.unwrap_or("")));
     let page = IndicatorPage {
+        export_base: export::export_base(&base, &query, lang),
+        causes: cause_rows,
         l: Layout::new(&ctx, format!("{} {id}", lang.t("dh.ind.title")), "/dieu-hanh"),
         p,
         period_error,
         unit: scope.unwrap_or("").to_string(),
         scope: scope_name,
-        explain: match id.as_str() {
-            "2.1" => "dh.ind.late",
-            "3.3" => "dh.ind.counter",
-            _ => "dh.ind.undigitised",
-        },
+        explain: explain_key(&id),
         id,
         name,
         total,
         rows,
         page: page_no,
         pages,
+    };
+    render(&ctx, StatusCode::OK, &page)
+}
+
+fn explain_key(id: &str) -> &'static str {
+    match id {
+        "2.1" => "dh.ind.late",
+        "3.3" => "dh.ind.counter",
+        _ => "dh.ind.undigitised",
+    }
+}
+
+/// The stay that made a late dossier late: from its log when it went through a workflow here,
+/// else (an imported dossier) its whole processing at the unit. Units are counted as the index
+/// counts them (a pre-2025 code under the unit it merged into).
+async fn cause_of(
+    state: &AppState,
+    c: &Classified,
+    calendar: &motcua_domain::calendar::WorkCalendar,
+) -> anyhow::Result<Option<StepStay>> {
+    let f = &c.facts;
+    let mut cause = None;
+    if c.has_steps {
+        let events: Vec<_> = state
+            .store()
+            .dossier_events(&c.code)
+            .await?
+            .into_iter()
+            .map(|stored| stored.event)
+            .collect();
+        cause = culprit(&step_stays(&events, f.reckoned_at, calendar)).cloned();
+    }
+    if cause.is_none() {
+        if let Some(received) = c.record.received_at {
+            let stay = processing_stay(&c.unit, received, f.reckoned_at, f.paused, f.due, calendar);
+            cause = stay.overran().then_some(stay);
+        }
+    }
+    let units = state.engine().unit_directory();
+    Ok(cause.map(|mut s| {
+        s.unit = motcua_engine::index_unit(&units, &s.unit);
+        s
+    }))
+}
+
+/// One unit the search found.
+pub struct HitRow {
+    pub code: String,
+    pub name: String,
+    /// Where an old unit went.
+    pub merged: Option<Merged>,
+}
+
+#[derive(Template)]
+#[template(path = "dieu_hanh/units.html")]
+struct UnitsPage {
+    l: Layout,
+    p: Picked,
+    query: String,
+    hits: Vec<HitRow>,
+    searched: bool,
+}
+
+/// `GET /dieu-hanh/tim-don-vi?q=&…`: units by code or name, pre-2025 communes included with the
+/// unit they merged into.
+pub async fn search_units(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    q: Result<Query<DashQuery>, QueryRejection>,
+) -> Response {
+    if let Err(r) = require_reader(&ctx) {
+        return r;
+    }
+    let lang = ctx.lang;
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let (p, _) = period_of(&state, &q);
+    let query = motcua_domain::text::nfc(q.q.as_deref().unwrap_or("").trim());
+    let query: String = query.chars().take(100).collect();
+    let organisations = match state.store().organisations().await {
+        Ok(o) => o,
+        Err(e) => return internal(lang, e),
+    };
+    let hits = old_units::search(&state, &organisations, &query)
+        .into_iter()
+        .map(|h| HitRow {
+            code: h.code,
+            name: h.name,
+            merged: h.merged,
+        })
+        .collect();
+    let page = UnitsPage {
+        l: Layout::new(&ctx, lang.t("dh.search"), "/dieu-hanh"),
+        p,
+        searched: !query.is_empty(),
+        query,
+        hits,
     };
     render(&ctx, StatusCode::OK, &page)
 }
