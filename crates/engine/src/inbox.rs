@@ -24,6 +24,8 @@ pub struct InboxParams {
     pub per_page: Option<u32>,
     /// Only what is assigned to the caller.
     pub mine: bool,
+    /// Only dossiers of this procedure (national code).
+    pub procedure: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -174,8 +176,24 @@ impl Engine {
         let soon = calendar
             .add_working_minutes(now, 8 * 60)
             .map_err(|e| EngineError::Internal(e.into()))?;
+        let today = now.with_timezone(&motcua_domain::calendar::vietnam()).date_naive();
+        let today_ms = today
+            .and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_local_timezone(motcua_domain::calendar::vietnam()).single())
+            .map_or(now.timestamp_millis(), |t| t.timestamp_millis());
+        let procedure = params
+            .procedure
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_string);
+        if procedure.as_ref().is_some_and(|p| p.chars().count() > 50) {
+            return Err(invalid("procedure", "at most 50 characters"));
+        }
         let query = InboxQuery {
             scope: scope.clone(),
+            procedure,
+            today_ms,
             queue,
             search: search.clone(),
             assignee: params.mine.then(|| user.username.clone()),

@@ -35,7 +35,7 @@ impl InboxScope {
 pub enum Queue {
     /// Online (and postal) dossiers waiting for reception (status 1), province-wide for counters.
     ChoTiepNhan,
-    /// Accepted, not yet in processing (status 2).
+    /// Received since the start of today (status 2 or 4).
     MoiTiepNhan,
     /// In processing (status 4), including those waiting for approval.
     DangXuLy,
@@ -45,7 +45,7 @@ pub enum Queue {
     ChoKy,
     /// Result ready, to be returned (status 9).
     ChoTraKetQua,
-    /// Open (2, 4, 6) and past the effective due.
+    /// Open (2, 4, 6) and past the effective due (waiting for a supplement pauses the clock).
     QuaHan,
     /// Open (2, 4, 6) and due within the horizon.
     SapDenHan,
@@ -116,6 +116,10 @@ pub struct InboxQuery {
     pub search: Option<InboxSearch>,
     /// Only dossiers assigned to this user.
     pub assignee: Option<String>,
+    /// Only dossiers of this procedure.
+    pub procedure: Option<String>,
+    /// Midnight of today (Vietnam), in ms: the start of `moi_tiep_nhan`.
+    pub today_ms: i64,
     /// Now and the end of the "due soon" horizon, in ms.
     pub now_ms: i64,
     pub soon_ms: i64,
@@ -169,7 +173,15 @@ fn queue_condition(q: Queue, query: &InboxQuery, n: &mut usize) -> (String, &'st
     let open = "status IN (2, 4, 6)";
     match q {
         Queue::ChoTiepNhan => ("status = 1".into(), "submitted_at, code", vec![]),
-        Queue::MoiTiepNhan => ("status = 2".into(), "effective_due, code", vec![]),
+        Queue::MoiTiepNhan => {
+            let a = next();
+            (
+                // The exact text of the partial indexes' condition (migration 0009).
+                format!("status IN (2, 4) AND received_at >= {a}"),
+                "effective_due, code",
+                vec![V::I(query.today_ms)],
+            )
+        }
         Queue::DangXuLy => ("status = 4".into(), "effective_due, code", vec![]),
         Queue::ChoBoSung => ("status = 5".into(), "effective_due, code", vec![]),
         Queue::ChoTraKetQua => ("status = 9".into(), "effective_due, code", vec![]),
@@ -264,6 +276,10 @@ impl InboxQuery {
             }
             order = "submitted_at DESC, code";
         }
+        if let Some(procedure) = &self.procedure {
+            parts.push(format!("procedure_code = {}", next()));
+            values.push(V::T(procedure.clone()));
+        }
         if let Some(assignee) = &self.assignee {
             parts.push(format!(
                 "code IN (SELECT code FROM dossier_assignments WHERE assignee = {})",
@@ -356,6 +372,29 @@ impl Store {
             out.push((q, row.try_get::<i64, _>(0)?));
         }
         Ok(out)
+    }
+
+    /// The current state of each listed dossier (for pages that show more than a row holds),
+    /// in the order of `codes`; codes without a dossier are left out.
+    pub async fn inbox_states(&self, codes: &[String]) -> Result<Vec<(String, motcua_domain::dossier::DossierState)>> {
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (1..=codes.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT code, state FROM dossiers WHERE code IN ({})", marks.join(", "));
+        let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+        for c in codes {
+            q = q.bind(c.clone());
+        }
+        let mut found = std::collections::HashMap::new();
+        for (code, text) in q.fetch_all(&self.pool).await? {
+            let state = serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("dossier {code}: {e}")))?;
+            found.insert(code, state);
+        }
+        Ok(codes
+            .iter()
+            .filter_map(|c| found.remove(c).map(|s| (c.clone(), s)))
+            .collect())
     }
 
     /// The assignee of a dossier, if any.

@@ -20,7 +20,6 @@ pub mod payments;
 pub mod plans;
 pub mod population;
 pub mod portal;
-pub mod queues;
 pub mod reference;
 mod schema;
 #[cfg(feature = "testing")]

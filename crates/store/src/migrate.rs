@@ -57,6 +57,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_payments_feedback.sql"),
         postgres: include_str!("../migrations/postgres/0007_payments_feedback.sql"),
     },
+    Migration {
+        version: 9,
+        name: "feedback_handling",
+        sqlite: include_str!("../migrations/sqlite/0009_feedback_handling.sql"),
+        postgres: include_str!("../migrations/postgres/0009_feedback_handling.sql"),
+    },
 ];
 
 /// An arbitrary constant that serialises concurrent migrators on PostgreSQL.

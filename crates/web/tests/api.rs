@@ -1333,3 +1333,6 @@ mod forms;
 
 #[path = "api/dashboards.rs"]
 mod dashboards;
+
+#[path = "api/pakn_pages.rs"]
+mod pakn_pages;

@@ -43,6 +43,7 @@ pub async fn inbox(
         page: q.page,
         per_page: q.per_page,
         mine: q.mine,
+        procedure: None,
     };
     Ok(Json(state.engine().inbox(&user, &params).await?))
 }

@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/danh-gia/{code}", get(rating_form).post(rate))
         .route("/phan-anh-kien-nghi", get(pakn_form).post(pakn_send))
         .route("/phan-anh-kien-nghi/da-gui", get(pakn_done))
+        .route("/phan-anh-kien-nghi/cong-khai", get(published))
 }
 
 const RATINGS: [&str; 3] = ["hai_long", "binh_thuong", "khong_hai_long"];
@@ -249,7 +250,7 @@ pub async fn pakn_send(
                 None
             }
             Some(code) => match state.engine().state(&code).await {
-                Ok(_) => Some(code),
+                Ok(s) => Some((code, s.unit)),
                 Err(EngineError::NotFound(_)) => {
                     err("ma", "pakn.error.ma_unknown");
                     None
@@ -286,9 +287,19 @@ pub async fn pakn_send(
         Ok(d) => d,
         Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Some(e.into())),
     };
+    // About a dossier: its competent unit answers. Otherwise the province's public
+    // administration service centre receives it and transfers it to the competent unit.
+    let (dossier, unit) = match dossier {
+        Some((code, unit)) => (Some(code), Some(unit)),
+        None => match service_centre(&state).await {
+            Ok(u) => (None, u),
+            Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Some(e.into())),
+        },
+    };
     let item = FeedbackItem {
         code: new_code(&now),
         dossier_code: dossier,
+        unit,
         username: ctx.user().map(|u| u.username.clone()),
         name: form.name,
         contact: form.contact,
@@ -297,6 +308,7 @@ pub async fn pakn_send(
         status: "open".into(),
         created_at_ms: now.timestamp_millis(),
         due_at_ms: due.timestamp_millis(),
+        ..FeedbackItem::default()
     };
     if let Err(e) = state.store().insert_feedback(&item).await {
         return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Some(e.into()));
@@ -306,6 +318,17 @@ pub async fn pakn_send(
         &format!("/phan-anh-kien-nghi/da-gui?ma={}", urlencoding::encode(&item.code)),
         ctx.cookies(),
     )
+}
+
+/// The province's one-stop service centre, which receives PAKN not about a dossier.
+async fn service_centre(state: &AppState) -> Result<Option<String>, motcua_store::StoreError> {
+    Ok(state
+        .store()
+        .organisations()
+        .await?
+        .into_iter()
+        .find(|o| o.kind == "service_centre")
+        .map(|o| o.code))
 }
 
 #[derive(Template)]
@@ -335,6 +358,80 @@ pub async fn pakn_done(
         code: item.code,
         due: datetime_ms(item.due_at_ms),
         received: datetime_ms(item.created_at_ms),
+    };
+    render(&ctx, StatusCode::OK, &page)
+}
+
+/// Published answers per page.
+const PUBLISHED_PAGE: i64 = 10;
+
+/// A published answer as the public sees it: no sender, contact or original text.
+pub struct PublishedRow {
+    pub code: String,
+    pub unit: String,
+    pub question: String,
+    pub answer: String,
+    pub received: String,
+    pub answered: String,
+}
+
+#[derive(Template)]
+#[template(path = "feedback_public.html")]
+struct PublishedPage {
+    l: Layout,
+    rows: Vec<PublishedRow>,
+    total: i64,
+    page: i64,
+    pages: i64,
+}
+
+#[derive(Deserialize)]
+pub struct PublishedQuery {
+    pub trang: Option<i64>,
+}
+
+/// `GET /phan-anh-kien-nghi/cong-khai[?trang=]`: answers the units published, newest first.
+pub async fn published(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    query: Result<Query<PublishedQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let lang = ctx.lang;
+    let page_no = query.ok().and_then(|Query(q)| q.trang).unwrap_or(1).clamp(1, 1000);
+    let (items, total) = match state
+        .store()
+        .published_feedback(PUBLISHED_PAGE, (page_no - 1) * PUBLISHED_PAGE)
+        .await
+    {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Some(e.into())),
+    };
+    let engine = state.engine();
+    let rows = items
+        .into_iter()
+        .map(|i| PublishedRow {
+            unit: i
+                .unit
+                .as_deref()
+                .and_then(|u| engine.organisation(u))
+                .map(|o| match lang {
+                    super::Lang::En if !o.name_en.is_empty() => o.name_en,
+                    _ => o.name,
+                })
+                .unwrap_or_default(),
+            code: i.code,
+            question: i.question,
+            answer: i.answer,
+            received: datetime_ms(i.created_at_ms),
+            answered: datetime_ms(i.answered_at_ms),
+        })
+        .collect();
+    let page = PublishedPage {
+        l: Layout::new(&ctx, lang.t("pakn.public.title"), ""),
+        rows,
+        total,
+        page: page_no,
+        pages: ((total + PUBLISHED_PAGE - 1) / PUBLISHED_PAGE).clamp(1, 1000),
     };
     render(&ctx, StatusCode::OK, &page)
 }
@@ -372,6 +469,20 @@ pub const VI: &[(&str, &str)] = &[
     ("pakn.done.received", "Tiếp nhận lúc"),
     ("pakn.done.due", "Hạn trả lời"),
     ("pakn.done.next", "Cơ quan có thẩm quyền xem xét và trả lời qua số điện thoại hoặc thư điện tử bạn đã cung cấp. Hãy giữ mã theo dõi để hỏi về phản ánh, kiến nghị này."),
+    ("pakn.public.title", "Trả lời phản ánh, kiến nghị"),
+    ("pakn.public.intro", "Các câu trả lời đã được cơ quan có thẩm quyền công khai. Thông tin cá nhân của người gửi không được đăng."),
+    ("pakn.public.empty", "Chưa có trả lời nào được công khai."),
+    ("pakn.public.total", "Số trả lời đã công khai:"),
+    ("pakn.public.unit", "Cơ quan trả lời"),
+    ("pakn.public.received", "Tiếp nhận"),
+    ("pakn.public.answered", "Trả lời"),
+    ("pakn.public.answer", "Nội dung trả lời"),
+    ("pakn.public.send", "Gửi phản ánh, kiến nghị"),
+    ("pakn.public.pages", "Trang trả lời"),
+    ("pakn.public.prev", "Trang trước"),
+    ("pakn.public.next", "Trang sau"),
+    ("pakn.public.page", "Trang"),
+    ("pakn.public.link", "Xem các trả lời đã công khai"),
 ];
 
 pub const EN: &[(&str, &str)] = &[
@@ -407,6 +518,20 @@ pub const EN: &[(&str, &str)] = &[
     ("pakn.done.received", "Received at"),
     ("pakn.done.due", "Answer due by"),
     ("pakn.done.next", "The competent agency reviews it and answers by the phone number or email you gave. Keep the tracking code to ask about this feedback."),
+    ("pakn.public.title", "Answers to feedback and complaints"),
+    ("pakn.public.intro", "Answers the competent agencies have published. The senders' personal data is not published."),
+    ("pakn.public.empty", "No answer has been published yet."),
+    ("pakn.public.total", "Published answers:"),
+    ("pakn.public.unit", "Answered by"),
+    ("pakn.public.received", "Received"),
+    ("pakn.public.answered", "Answered"),
+    ("pakn.public.answer", "Answer"),
+    ("pakn.public.send", "Send feedback"),
+    ("pakn.public.pages", "Pages of answers"),
+    ("pakn.public.prev", "Previous page"),
+    ("pakn.public.next", "Next page"),
+    ("pakn.public.page", "Page"),
+    ("pakn.public.link", "See the published answers"),
 ];
 
 #[cfg(test)]

@@ -7,28 +7,28 @@ use std::collections::BTreeMap;
 use super::*;
 
 /// A browser with its own cookie jar; redirects are shown, not followed.
-struct Officer {
+pub(crate) struct Officer {
     base: String,
     client: reqwest::Client,
     cookies: BTreeMap<String, String>,
 }
 
-struct Reply {
-    status: u16,
-    location: String,
-    body: String,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) location: String,
+    pub(crate) body: String,
 }
 
 impl Reply {
     /// The CSRF token of the page's first form.
-    fn csrf(&self) -> String {
+    pub(crate) fn csrf(&self) -> String {
         let marker = "name=\"csrf\" value=\"";
         let start = self.body.find(marker).expect("a form with a CSRF token") + marker.len();
         self.body[start..start + 64].to_string()
     }
 
     /// The counts of the queue list, by queue slug.
-    fn queue_counts(&self) -> BTreeMap<String, i64> {
+    pub(crate) fn queue_counts(&self) -> BTreeMap<String, i64> {
         let mut out = BTreeMap::new();
         for (i, _) in self.body.match_indices("data-queue=\"") {
             let rest = &self.body[i + 12..];
@@ -41,7 +41,7 @@ impl Reply {
     }
 
     /// The dossier codes of the listed rows.
-    fn listed(&self) -> Vec<String> {
+    pub(crate) fn listed(&self) -> Vec<String> {
         self.body
             .match_indices("<tr data-code=\"")
             .map(|(i, _)| {
@@ -53,7 +53,7 @@ impl Reply {
 }
 
 impl Officer {
-    async fn signed_in(app: &TestApp, username: &str) -> Officer {
+    pub(crate) async fn signed_in(app: &TestApp, username: &str) -> Officer {
         let mut b = Officer {
             base: app.base.clone(),
             client: reqwest::Client::builder()
@@ -79,7 +79,7 @@ impl Officer {
         b
     }
 
-    fn anonymous(app: &TestApp) -> Officer {
+    pub(crate) fn anonymous(app: &TestApp) -> Officer {
         Officer {
             base: app.base.clone(),
             client: reqwest::Client::builder()
@@ -125,17 +125,22 @@ impl Officer {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Reply {
+    pub(crate) async fn get(&mut self, path: &str) -> Reply {
         let req = self.client.get(format!("{}{path}", self.base));
         self.send(req).await
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
+    pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
         let req = self.client.post(format!("{}{path}", self.base)).form(form);
         self.send(req).await
     }
 
-    async fn post_multipart(&mut self, path: &str, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Reply {
+    pub(crate) async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Reply {
         let boundary = "----motcua-backoffice-boundary";
         let mut body: Vec<u8> = Vec::new();
         for (name, value) in fields {
@@ -165,7 +170,7 @@ impl Officer {
     }
 
     /// Takes an action through the dossier page's form: the reply to the POST.
-    async fn act(&mut self, code: &str, fields: &[(&str, &str)]) -> Reply {
+    pub(crate) async fn act(&mut self, code: &str, fields: &[(&str, &str)]) -> Reply {
         let page = self.get(&format!("/can-bo/ho-so/{code}")).await;
         assert_eq!(page.status, 200, "{}", page.body);
         let csrf = page.csrf();
@@ -475,4 +480,135 @@ async fn counter_intake_creates_a_dossier_with_its_receipt() {
     let file = specialist.get(&format!("/can-bo/ho-so/{code}/tai-lieu/1")).await;
     assert_eq!(file.status, 200);
     assert!(file.body.starts_with("%PDF"));
+}
+
+#[tokio::test]
+async fn counter_intake_looks_the_applicant_up_in_the_population_registry() {
+    let app = spawn_app().await;
+    let mut desk = Officer::signed_in(&app, "tiepnhan1").await;
+    let form = desk.get("/can-bo/tiep-nhan?thu_tuc=1.001193").await;
+    assert!(form.body.contains("data-lookup"), "{}", form.body);
+    let csrf = form.csrf();
+    let key_at = form.body.find("name=\"key\" value=\"").unwrap() + 18;
+    let key = form.body[key_at..key_at + form.body[key_at..].find('"').unwrap()].to_string();
+    let base: Vec<(&str, &str)> = vec![
+        ("csrf", &csrf),
+        ("procedure", "1.001193"),
+        ("key", &key),
+        ("unit", "23575"),
+        ("name", ""),
+        ("birth_date", ""),
+        ("phone", ""),
+        ("address", ""),
+    ];
+    // An unknown number: the form says so, nothing is prefilled.
+    let mut fields = base.clone();
+    fields.extend([("personal_id", "064190099999"), ("action", "lookup")]);
+    let r = desk.post_multipart("/can-bo/tiep-nhan", &fields, &[]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("href=\"#personal_id\"") && !r.body.contains("data-verified"));
+    // A known number: name, birth date and residence come from the registry.
+    let mut fields = base.clone();
+    fields.extend([("personal_id", CONGDAN1_ID), ("action", "lookup")]);
+    let r = desk.post_multipart("/can-bo/tiep-nhan", &fields, &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("data-looked-up") && r.body.contains("data-verified"));
+    assert!(r.body.contains("value=\"Nguyễn Thị Lan\"") && r.body.contains("value=\"1990-03-14\""));
+    assert!(r.body.contains("name=\"verified\" value=\"1\""));
+    // Both look-ups are logged with the officer, masked.
+    let admin = app.token("quantri").await;
+    let (_, audit) = app
+        .get_as("/api/v1/audit?action=population.lookup&per_page=50", Some(&admin))
+        .await;
+    let items = audit["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{audit}");
+    assert!(items.iter().all(|i| i["actor"] == "tiepnhan1"));
+    assert!(!audit.to_string().contains(CONGDAN1_ID));
+    // Submitted after the look-up, the dossier records the identity as verified.
+    let mut fields = base.clone();
+    fields.retain(|(k, _)| !matches!(*k, "name" | "birth_date"));
+    fields.extend([
+        ("personal_id", CONGDAN1_ID),
+        ("name", "Nguyễn Thị Lan"),
+        ("birth_date", "1990-03-14"),
+        ("verified", "1"),
+    ]);
+    let r = desk.post_multipart("/can-bo/tiep-nhan", &fields, &[]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(!r.location.contains(CONGDAN1_ID));
+    let code = r.location.strip_prefix("/can-bo/tiep-nhan/bien-nhan/").unwrap();
+    let token = app.token("chuyenvien1").await;
+    let (_, view) = app.get_as(&format!("/api/v1/dossiers/{code}"), Some(&token)).await;
+    assert_eq!(view["identity_verified"], true, "{view}");
+    // Without a look-up the same intake is not recorded as verified.
+    let form = desk.get("/can-bo/tiep-nhan?thu_tuc=1.001193").await;
+    let csrf = form.csrf();
+    let fields: Vec<(&str, &str)> = vec![
+        ("csrf", &csrf),
+        ("procedure", "1.001193"),
+        ("unit", "23575"),
+        ("name", "Nguyễn Thị Lan"),
+        ("personal_id", CONGDAN1_ID),
+        ("birth_date", "1990-03-14"),
+    ];
+    let r = desk.post_multipart("/can-bo/tiep-nhan", &fields, &[]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let code = r.location.strip_prefix("/can-bo/tiep-nhan/bien-nhan/").unwrap();
+    let (_, view) = app.get_as(&format!("/api/v1/dossiers/{code}"), Some(&token)).await;
+    assert_eq!(view["identity_verified"], false, "{view}");
+    // Only counter officers look up at the counter.
+    let mut specialist = Officer::signed_in(&app, "chuyenvien1").await;
+    let csrf = specialist.get("/can-bo").await.csrf();
+    let r = specialist
+        .post_multipart(
+            "/can-bo/tiep-nhan",
+            &[
+                ("csrf", &csrf),
+                ("procedure", "1.001193"),
+                ("personal_id", CONGDAN1_ID),
+                ("action", "lookup"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+}
+
+#[tokio::test]
+async fn page_counts_equal_the_api_inbox() {
+    let app = spawn_app().await;
+    let counter = app.token("tiepnhan1").await;
+    for _ in 0..2 {
+        app.counter_dossier(&counter).await;
+    }
+    online_dossier(&app).await;
+    for user in ["chuyenvien1", "tiepnhan1", "lanhdao1", "chuyenvien2"] {
+        let mut officer = Officer::signed_in(&app, user).await;
+        let page = officer.get("/can-bo").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let token = app.token(user).await;
+        let (status, api) = app.get_as("/api/v1/inbox", Some(&token)).await;
+        assert_eq!(status, 200, "{api}");
+        let api_counts: BTreeMap<String, i64> = api["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["queue"].as_str().unwrap().replace('_', "-"),
+                    c["count"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        let page_counts = page.queue_counts();
+        assert_eq!(page_counts.len(), 8, "{page_counts:?}");
+        // The page's slugs name the same queues (the approval queue is `cho_ky` in the API).
+        for (slug, n) in &page_counts {
+            let api_name = match slug.as_str() {
+                "cho-phe-duyet" => "cho-ky",
+                s => s,
+            };
+            assert_eq!(api_counts.get(api_name), Some(n), "{user}: {slug}");
+        }
+    }
 }

@@ -1,4 +1,6 @@
-//! `/can-bo`: the officer's queues with counts, one queue as a paged table, search.
+//! `/can-bo`: the officer's queues with counts, one queue as a paged table, search — all through
+//! the engine's inbox ([`Engine::inbox`]), the query path of `GET /api/v1/inbox`, so the pages and
+//! the API always count and list the same dossiers.
 
 use askama::Template;
 use axum::extract::rejection::{FormRejection, QueryRejection};
@@ -6,11 +8,11 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
-use chrono::{DateTime, FixedOffset, TimeZone};
-use motcua_domain::dossier::default_workflow;
+use motcua_domain::dossier::DossierState;
 use motcua_domain::roles::Role;
-use motcua_engine::Engine;
-use motcua_store::queues::{InboxItem, Lookup, QueueFilter, Scope};
+use motcua_engine::inbox::{InboxPage as EngineInbox, InboxParams};
+use motcua_engine::{Engine, EngineError};
+use motcua_store::inbox::Queue as StoreQueue;
 use serde::Deserialize;
 
 use super::{require_officer, step_name, time_left, Officer};
@@ -21,8 +23,6 @@ use crate::state::AppState;
 pub const PAGE_SIZE: i64 = 20;
 /// Largest page number followed (deeper pages are reached by filters or search).
 const MAX_PAGE: i64 = 500;
-/// "Sắp đến hạn": due within this many working hours.
-const DUE_SOON_HOURS: i64 = 8;
 
 /// The queues of the inbox, in the order the page lists them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,6 +79,20 @@ impl Queue {
         Queue::ALL.into_iter().find(|q| q.slug() == slug)
     }
 
+    /// The engine's queue this page lists.
+    pub fn inbox_queue(self) -> StoreQueue {
+        match self {
+            Queue::Online => StoreQueue::ChoTiepNhan,
+            Queue::New => StoreQueue::MoiTiepNhan,
+            Queue::InProgress => StoreQueue::DangXuLy,
+            Queue::Supplement => StoreQueue::ChoBoSung,
+            Queue::Approval => StoreQueue::ChoKy,
+            Queue::Result => StoreQueue::ChoTraKetQua,
+            Queue::Overdue => StoreQueue::QuaHan,
+            Queue::DueSoon => StoreQueue::SapDenHan,
+        }
+    }
+
     /// The queue an officer sees first.
     fn default_for(role: Role) -> Queue {
         match role {
@@ -87,83 +101,6 @@ impl Queue {
             _ => Queue::InProgress,
         }
     }
-}
-
-/// Steps acted by a leader (the signing / approval queue): those of the default workflow and of
-/// the dossiers' own workflows share the id `lanh_dao` unless configured otherwise.
-fn leader_steps() -> Vec<String> {
-    default_workflow("", motcua_domain::dossier::LegalTime::WithinDay)
-        .steps
-        .into_iter()
-        .filter(|s| s.role == Role::Leader)
-        .map(|s| s.id)
-        .collect()
-}
-
-/// Midnight of today in Vietnam, in milliseconds.
-fn start_of_today_ms(now: DateTime<FixedOffset>) -> i64 {
-    let local = now.with_timezone(&motcua_domain::calendar::vietnam());
-    local
-        .date_naive()
-        .and_hms_opt(0, 0, 0)
-        .and_then(|t| motcua_domain::calendar::vietnam().from_local_datetime(&t).single())
-        .map(|t| t.timestamp_millis())
-        .unwrap_or_else(|| now.timestamp_millis())
-}
-
-/// Where a queue's dossiers are and which of them it holds, for this officer now.
-pub fn queue_query<'a>(
-    state: &AppState,
-    officer: &'a Officer,
-    queue: Queue,
-    procedure: Option<String>,
-) -> (Scope<'a>, QueueFilter) {
-    let unit = officer.unit.as_str();
-    let scope = match (officer.is_counter(), queue) {
-        // An online submission names no counter: any one-stop counter may accept it.
-        (true, Queue::Online) => Scope::Province,
-        (true, _) => Scope::Receiving(unit),
-        (false, _) => Scope::Unit(unit),
-    };
-    let engine = state.engine();
-    let now = engine.now();
-    let now_ms = now.timestamp_millis();
-    let mut f = QueueFilter {
-        procedure,
-        ..QueueFilter::default()
-    };
-    match queue {
-        Queue::Online => {
-            f.statuses = vec![1];
-            f.by_submission = true;
-        }
-        Queue::New => {
-            f.statuses = vec![2, 4];
-            f.received_from = Some(start_of_today_ms(now));
-        }
-        Queue::InProgress => f.statuses = vec![4],
-        Queue::Supplement => f.statuses = vec![5],
-        Queue::Approval => {
-            f.statuses = vec![4];
-            f.steps = leader_steps();
-        }
-        Queue::Result => f.statuses = vec![9],
-        Queue::Overdue => {
-            f.statuses = vec![4, 5, 6];
-            f.due_before = Some(now_ms);
-        }
-        Queue::DueSoon => {
-            f.statuses = vec![4, 5, 6];
-            f.due_from = Some(now_ms);
-            let horizon = engine
-                .calendar()
-                .add_working_minutes(now, DUE_SOON_HOURS * 60)
-                .map(|t| t.timestamp_millis())
-                .unwrap_or(now_ms);
-            f.due_before = Some(horizon);
-        }
-    }
-    (scope, f)
 }
 
 /// A queue with its count, for the list of queues.
@@ -188,8 +125,7 @@ pub struct Row {
     pub step: String,
 }
 
-pub fn row(state: &AppState, officer: &Officer, item: &InboxItem, lang: Lang) -> Row {
-    let s = &item.state;
+pub fn row(state: &AppState, officer: &Officer, code: &str, s: &DossierState, lang: Lang) -> Row {
     let (left, overdue) = match s.effective_due {
         Some(due) if !s.status.is_closed() && s.status != motcua_domain::dossier::Status::Submitted => {
             time_left(state, due, lang)
@@ -209,7 +145,7 @@ pub fn row(state: &AppState, officer: &Officer, item: &InboxItem, lang: Lang) ->
         None => String::new(),
     };
     Row {
-        code: item.code.clone(),
+        code: code.to_string(),
         procedure_code: s.procedure.clone(),
         procedure: s.procedure_name.clone(),
         applicant: if Engine::may_view_full(&officer.user, s) {
@@ -287,22 +223,23 @@ pub async fn page(
     let procedure = q.thu_tuc.as_deref().map(clean).filter(|p| !p.is_empty());
     let page_no = q.trang.unwrap_or(1).clamp(1, MAX_PAGE);
     let done = q.xong.as_deref().and_then(super::dossier::done_key);
-    let fail = |e: anyhow::Error| error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Some(e));
-    let tabs = match tabs(&state, &officer, queue, procedure.clone(), lang).await {
-        Ok(t) => t,
-        Err(e) => return fail(e),
+    let params = InboxParams {
+        queue: Some(queue.inbox_queue().as_str().to_string()),
+        page: Some(page_no as u32),
+        per_page: Some(PAGE_SIZE as u32),
+        procedure: procedure.clone(),
+        ..InboxParams::default()
     };
-    let (scope, filter) = queue_query(&state, &officer, queue, procedure.clone());
-    let total = tabs.iter().find(|t| t.current).map(|t| t.count).unwrap_or(0);
-    let items = match state
-        .store()
-        .queue_page(scope, &filter, PAGE_SIZE, (page_no - 1) * PAGE_SIZE)
-        .await
-    {
+    let inbox = match state.engine().inbox(&officer.user, &params).await {
         Ok(i) => i,
-        Err(e) => return fail(e.into()),
+        Err(e) => return engine_error(lang, e),
     };
-    let rows: Vec<Row> = items.iter().map(|i| row(&state, &officer, i, lang)).collect();
+    let rows = match rows_of(&state, &officer, &inbox, lang).await {
+        Ok(r) => r,
+        Err(e) => return engine_error(lang, e),
+    };
+    let tabs = tabs(&inbox, Some(queue), lang);
+    let total = inbox.total;
     let first_shown = if rows.is_empty() {
         0
     } else {
@@ -328,24 +265,43 @@ pub async fn page(
     render(&ctx, StatusCode::OK, &page)
 }
 
-async fn tabs(
-    state: &AppState,
-    officer: &Officer,
-    current: Queue,
-    procedure: Option<String>,
-    lang: Lang,
-) -> anyhow::Result<Vec<QueueTab>> {
-    let mut out = Vec::with_capacity(Queue::ALL.len());
-    for q in Queue::ALL {
-        let (scope, filter) = queue_query(state, officer, q, procedure.clone());
-        out.push(QueueTab {
+/// The queue list with the engine's counts.
+fn tabs(inbox: &EngineInbox, current: Option<Queue>, lang: Lang) -> Vec<QueueTab> {
+    Queue::ALL
+        .into_iter()
+        .map(|q| QueueTab {
             slug: q.slug(),
             label: lang.t(q.key()),
-            count: state.store().queue_count(scope, &filter).await?,
-            current: q == current,
-        });
+            count: inbox
+                .counts
+                .iter()
+                .find(|c| c.queue == q.inbox_queue().as_str())
+                .map_or(0, |c| c.count),
+            current: Some(q) == current,
+        })
+        .collect()
+}
+
+/// The listed dossiers' rows, from their current state (step names, who may see the applicant).
+async fn rows_of(
+    state: &AppState,
+    officer: &Officer,
+    inbox: &EngineInbox,
+    lang: Lang,
+) -> Result<Vec<Row>, EngineError> {
+    let codes: Vec<String> = inbox.items.iter().map(|i| i.code.clone()).collect();
+    let states = state.store().inbox_states(&codes).await?;
+    Ok(states
+        .iter()
+        .map(|(code, s)| row(state, officer, code, s, lang))
+        .collect())
+}
+
+fn engine_error(lang: Lang, e: EngineError) -> Response {
+    match e {
+        EngineError::Forbidden(_) => error_page(lang, StatusCode::FORBIDDEN, None),
+        e => error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Some(e.into())),
     }
-    Ok(out)
 }
 
 #[derive(Deserialize)]
@@ -356,25 +312,9 @@ pub struct SearchForm {
     pub q: String,
 }
 
-/// What a search text means: a dossier code, a personal identification number or a name.
-pub fn lookup_of(text: &str) -> Option<Lookup> {
-    let t = clean(text);
-    if t.is_empty() || t.chars().count() > 200 {
-        return None;
-    }
-    let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
-    let upper = compact.to_uppercase();
-    if motcua_domain::ids::looks_like_dossier_code(&upper).is_some_and(|c| c.to_string() == upper) {
-        return Some(Lookup::Code(upper));
-    }
-    if (compact.len() == 9 || compact.len() == 12) && compact.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(Lookup::PersonalId(compact));
-    }
-    Some(Lookup::Name(t))
-}
-
-/// `POST /can-bo/tim-kiem`: search by code, personal id or name. A POST, so that a personal id
-/// never appears in a URL, a log line or the browser's history.
+/// `POST /can-bo/tim-kiem`: search by code, personal id or name through the engine's inbox
+/// (which records the search, masked, in the audit log). A POST, so that a personal id never
+/// appears in a URL, a log line or the browser's history.
 pub async fn search(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -391,47 +331,69 @@ pub async fn search(
     if !ctx.csrf_ok(&form.csrf) {
         return error_page(lang, StatusCode::FORBIDDEN, None);
     }
-    let fail = |e: anyhow::Error| error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Some(e));
     let queue = Queue::default_for(officer.user.role);
-    let tabs = match tabs(&state, &officer, queue, None, lang).await {
-        Ok(t) => t,
-        Err(e) => return fail(e),
+    let text = clean(&form.q);
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let upper = compact.to_uppercase();
+    let code = motcua_domain::ids::looks_like_dossier_code(&upper)
+        .map(|c| c.to_string())
+        .filter(|c| *c == upper);
+    let is_pid = compact.len() == 12 && compact.bytes().all(|b| b.is_ascii_digit());
+    let params = InboxParams {
+        q: Some(code.clone().unwrap_or_else(|| text.clone())),
+        per_page: Some(100),
+        ..InboxParams::default()
     };
-    let lookup = lookup_of(&form.q);
-    let (rows, search_error, status) = match &lookup {
-        None => (Vec::new(), Some("bo.search.error"), StatusCode::UNPROCESSABLE_ENTITY),
-        Some(l) => {
-            // A code is looked up everywhere, then shown only if this officer may open it.
-            let scope = match (l, officer.is_counter()) {
-                (Lookup::Code(_), _) => Scope::Province,
-                (_, true) => Scope::Receiving(&officer.unit),
-                (_, false) => Scope::Unit(&officer.unit),
+    let (inbox, search_error, status) = if text.is_empty() || text.chars().count() > 200 {
+        (None, Some("bo.search.error"), StatusCode::UNPROCESSABLE_ENTITY)
+    } else {
+        match state.engine().inbox(&officer.user, &params).await {
+            Ok(i) => (Some(i), None, StatusCode::OK),
+            Err(EngineError::Invalid { .. }) => (None, Some("bo.search.error"), StatusCode::UNPROCESSABLE_ENTITY),
+            Err(e) => return engine_error(lang, e),
+        }
+    };
+    let mut rows = match &inbox {
+        Some(i) => match rows_of(&state, &officer, i, lang).await {
+            Ok(r) => r,
+            Err(e) => return engine_error(lang, e),
+        },
+        None => Vec::new(),
+    };
+    // A code outside the officer's queues (e.g. an online submission a counter may accept) is
+    // still found when this officer may open the dossier.
+    if let (Some(code), true) = (&code, rows.is_empty() && search_error.is_none()) {
+        match state.engine().state(code).await {
+            Ok(s) if super::may_open(&officer.user, &s) => rows.push(row(&state, &officer, code, &s, lang)),
+            Ok(_) | Err(EngineError::NotFound(_)) => {}
+            Err(e) => return engine_error(lang, e),
+        }
+    }
+    // The counts of the queue list need an inbox even when the search failed.
+    let counts = match inbox {
+        Some(i) => i,
+        None => {
+            let params = InboxParams {
+                queue: Some(queue.inbox_queue().as_str().to_string()),
+                per_page: Some(1),
+                ..InboxParams::default()
             };
-            match state.store().queue_search(scope, l, 100).await {
-                Ok(items) => (
-                    items
-                        .iter()
-                        .filter(|i| super::may_open(&officer.user, &i.state))
-                        .map(|i| row(&state, &officer, i, lang))
-                        .collect(),
-                    None,
-                    StatusCode::OK,
-                ),
-                Err(e) => return fail(e.into()),
+            match state.engine().inbox(&officer.user, &params).await {
+                Ok(i) => i,
+                Err(e) => return engine_error(lang, e),
             }
         }
     };
     // The page repeats a name or code searched for, never a personal id.
-    let shown = match &lookup {
-        Some(Lookup::PersonalId(p)) => motcua_domain::ids::mask_personal_number(p),
-        Some(Lookup::Code(c)) => c.clone(),
-        Some(Lookup::Name(n)) => n.clone(),
-        None => String::new(),
+    let shown = if is_pid {
+        motcua_domain::ids::mask_personal_number(&compact)
+    } else {
+        code.unwrap_or(text)
     };
     let n = rows.len() as i64;
     let page = InboxPage {
         l: Layout::new(&ctx, lang.t("bo.search.results"), "/can-bo"),
-        tabs: tabs.into_iter().map(|t| QueueTab { current: false, ..t }).collect(),
+        tabs: tabs(&counts, None, lang),
         queue_slug: queue.slug(),
         queue_label: lang.t("bo.search.results"),
         total: n,
@@ -454,24 +416,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn search_text_is_classified() {
-        assert_eq!(
-            lookup_of(" 000.00.12.h21-250101-0001 "),
-            Some(Lookup::Code("000.00.12.H21-250101-0001".into()))
-        );
-        assert_eq!(
-            lookup_of("0641 9001 2345"),
-            Some(Lookup::PersonalId("064190012345".into()))
-        );
-        assert_eq!(lookup_of("Nguyễn Văn"), Some(Lookup::Name("Nguyễn Văn".into())));
-        assert_eq!(lookup_of("   "), None);
-    }
-
-    #[test]
     fn queues_round_trip_their_slugs() {
         for q in Queue::ALL {
             assert_eq!(Queue::parse(q.slug()), Some(q));
         }
-        assert_eq!(leader_steps(), vec!["lanh_dao".to_string()]);
+        let engine_queues: Vec<StoreQueue> = Queue::ALL.into_iter().map(Queue::inbox_queue).collect();
+        assert_eq!(
+            engine_queues,
+            StoreQueue::ALL,
+            "one page queue per engine queue, in order"
+        );
     }
 }

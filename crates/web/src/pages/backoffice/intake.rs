@@ -1,6 +1,11 @@
 //! `/can-bo/tiep-nhan`: counter intake of a paper dossier — choose the procedure and the competent
 //! unit, enter the applicant, tick the papers received, upload scans, submit on channel 1 through
 //! the engine — then the receipt with the appointment and the link to form 01.
+//!
+//! The officer may look the applicant up in the population registry (Đề án 06) by personal
+//! identification number: a POST of the same form (the number never goes into a URL), through
+//! the engine's logged look-up, which prefills the name, birth date and address. A dossier
+//! submitted after a look-up is verified against the registry again and recorded as verified.
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
@@ -11,7 +16,8 @@ use motcua_domain::catalog::{Level, Procedure, SearchFilter};
 use motcua_domain::dossier::{Applicant, DeclaredDocument};
 use motcua_domain::roles::Role;
 use motcua_engine::documents::{sniff_media_type, DocumentMeta};
-use motcua_engine::{Engine, EngineError, Submission};
+use motcua_engine::population::LookupRequest;
+use motcua_engine::{Engine, EngineError, Submission, SubmitOptions};
 use motcua_store::Organisation;
 use serde::Deserialize;
 
@@ -96,6 +102,8 @@ pub struct IntakeData {
     pub phone: String,
     pub address: String,
     pub key: String,
+    /// The applicant was found in the population registry by this number.
+    pub verified: bool,
 }
 
 #[derive(Template)]
@@ -111,6 +119,8 @@ struct IntakePage {
     docs: Vec<DocLine>,
     d: IntakeData,
     errors: Vec<FieldError>,
+    /// The outcome of a registry look-up just made.
+    looked_up: Option<&'static str>,
 }
 
 impl IntakePage {
@@ -203,6 +213,7 @@ async fn intake_page(
         docs,
         d,
         errors,
+        looked_up: None,
     })
 }
 
@@ -306,6 +317,7 @@ pub async fn submit(State(state): State<AppState>, ctx: Ctx, mut multipart: Mult
     let mut procedure_code = String::new();
     let mut d = IntakeData::default();
     let mut received: Vec<usize> = Vec::new();
+    let mut lookup = false;
     let mut files: Vec<(usize, String, Vec<u8>)> = Vec::new();
     let mut errors: Vec<FieldError> = Vec::new();
     loop {
@@ -356,6 +368,8 @@ pub async fn submit(State(state): State<AppState>, ctx: Ctx, mut multipart: Mult
             "phone" => d.phone = clean(&text),
             "address" => d.address = clean(&text),
             "key" => d.key = clean(&text).chars().take(100).collect(),
+            "verified" => d.verified = text == "1",
+            "action" => lookup = text == "lookup",
             n => {
                 if let Some(i) = n.strip_prefix("received").and_then(|v| v.parse::<usize>().ok()) {
                     received.push(i);
@@ -392,6 +406,9 @@ pub async fn submit(State(state): State<AppState>, ctx: Ctx, mut multipart: Mult
                 message: lang.t("bo.intake.error.file_unticked").to_string(),
             });
         }
+    }
+    if lookup {
+        return look_up(&state, &ctx, officer, p, d, &received).await;
     }
     let page_with = |errors: Vec<FieldError>, d: IntakeData, officer: Officer| {
         let state = state.clone();
@@ -430,7 +447,16 @@ pub async fn submit(State(state): State<AppState>, ctx: Ctx, mut multipart: Mult
         },
         documents,
     };
-    let submitted = match state.engine().submit(&officer.user, submission, Some(&d.key)).await {
+    // After a registry look-up the engine checks the applicant against the registry again, so
+    // the dossier is recorded as verified only for the number actually submitted.
+    let options = SubmitOptions {
+        verify_identity: d.verified,
+    };
+    let submitted = match state
+        .engine()
+        .submit_with(&officer.user, submission, Some(&d.key), options)
+        .await
+    {
         Ok(s) => s,
         Err(EngineError::Invalid { fields, .. }) => {
             let errors = fields
@@ -480,6 +506,62 @@ pub async fn submit(State(state): State<AppState>, ctx: Ctx, mut multipart: Mult
         to.push_str(&format!("?loi_tep={failed}"));
     }
     redirect(&to, Vec::new())
+}
+
+/// The look-up button: asks the population registry for the typed number (logged by the engine
+/// with the officer, the purpose and the outcome; the number masked) and prefills the applicant.
+async fn look_up(
+    state: &AppState,
+    ctx: &Ctx,
+    officer: Officer,
+    p: &Procedure,
+    mut d: IntakeData,
+    received: &[usize],
+) -> Response {
+    let lang = ctx.lang;
+    let request = LookupRequest {
+        personal_id: d.personal_id.clone(),
+        dossier: None,
+        purpose: format!("tiếp nhận hồ sơ thủ tục {} tại quầy / counter intake", p.code),
+    };
+    d.verified = false;
+    let field_error = |message: String| {
+        vec![FieldError {
+            field: "personal_id".into(),
+            message,
+        }]
+    };
+    let (errors, looked_up) = if d.personal_id.is_empty() {
+        (field_error(lang.t("bo.intake.error.personal_id_missing").into()), None)
+    } else {
+        match state.engine().lookup_citizen(&officer.user, &request).await {
+            Ok(Some(c)) => {
+                d.name = c.full_name;
+                d.birth_date = c.birth_date.format("%Y-%m-%d").to_string();
+                if d.address.is_empty() {
+                    d.address = c.current_residence.unwrap_or(c.permanent_residence);
+                }
+                d.verified = true;
+                (Vec::new(), Some("bo.intake.lookup.found"))
+            }
+            Ok(None) => (field_error(lang.t("bo.intake.lookup.not_found").into()), None),
+            Err(EngineError::Invalid { .. }) => (field_error(lang.t("bo.intake.error.personal_id").into()), None),
+            Err(EngineError::Unavailable(_)) => (field_error(lang.t("bo.intake.lookup.unavailable").into()), None),
+            Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Some(anyhow::anyhow!("{e}"))),
+        }
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    match intake_page(state, ctx, officer, String::new(), Some(p), d, received, errors).await {
+        Ok(mut page) => {
+            page.looked_up = looked_up;
+            render(ctx, status, &page)
+        }
+        Err(e) => error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Some(e)),
+    }
 }
 
 #[derive(Template)]

@@ -7,6 +7,7 @@
 pub mod dossier;
 pub mod inbox;
 pub mod intake;
+pub mod pakn;
 pub mod text;
 
 use axum::http::StatusCode;
@@ -40,6 +41,11 @@ pub fn routes() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(intake::MAX_FORM_BYTES)),
         )
         .route("/can-bo/tiep-nhan/bien-nhan/{code}", get(intake::receipt))
+        .route("/can-bo/phan-anh", get(pakn::list))
+        .route("/can-bo/phan-anh/{code}", get(pakn::page))
+        .route("/can-bo/phan-anh/{code}/chuyen", post(pakn::transfer))
+        .route("/can-bo/phan-anh/{code}/tra-loi", post(pakn::answer))
+        .route("/can-bo/phan-anh/{code}/cong-khai", post(pakn::publish))
 }
 
 /// A signed-in officer of a unit, with what the back-office header shows.
