@@ -1333,3 +1333,5 @@ mod forms;
 
 #[path = "api/dashboards.rs"]
 mod dashboards;
+#[path = "api/plans_pages.rs"]
+mod plans_pages;
