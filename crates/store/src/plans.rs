@@ -475,6 +475,57 @@ impl Store {
         Ok(())
     }
 
+    /// Adds a progress report of an assignee unit, atomically; `completed_on` also marks the
+    /// directive completed on that day, and a first report moves an open directive to
+    /// in progress. `Ok(false)`: no such directive.
+    pub async fn add_directive_progress(
+        &self,
+        id: &str,
+        report: &ProgressReport,
+        completed_on: Option<NaiveDate>,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let found: Option<(String,)> = sqlx::query_as("SELECT status FROM directives WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((status,)) = found else {
+            return Ok(false);
+        };
+        sqlx::query(
+            "INSERT INTO directive_reports (directive_id, on_date, unit, note, evidence_ref) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(report.on.to_string())
+        .bind(&report.unit)
+        .bind(&report.note)
+        .bind(&report.evidence_ref)
+        .execute(&mut *tx)
+        .await?;
+        let completed = DirectiveStatus::Completed.as_str();
+        match completed_on {
+            Some(day) if status != completed => {
+                sqlx::query("UPDATE directives SET status = $1, completed_at = $2 WHERE id = $3")
+                    .bind(completed)
+                    .bind(day.to_string())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            _ if status == DirectiveStatus::Open.as_str() => {
+                sqlx::query("UPDATE directives SET status = $1 WHERE id = $2")
+                    .bind(DirectiveStatus::InProgress.as_str())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            _ => {}
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// Every directive, earliest deadline first.
     pub async fn directives(&self) -> Result<Vec<Directive>> {
         let rows = sqlx::query(

@@ -25,6 +25,7 @@ on_both_backends!(
     par_trees_and_scores_round_trip,
     directives_round_trip,
     bundles_validate_before_writing,
+    directive_progress_is_added,
 );
 
 async fn migrations_are_idempotent(store: &Store) {
@@ -315,6 +316,43 @@ async fn directives_round_trip(store: &Store) {
     store.put_directive(&done).await.unwrap();
     let back = store.directives().await.unwrap();
     assert_eq!(back.iter().find(|d| d.id == done.id), Some(&done));
+}
+
+async fn directive_progress_is_added(store: &Store) {
+    use motcua_domain::plans::{DirectiveStatus, ProgressReport};
+    let bundles = motcua_domain::plans::sample_bundles().unwrap();
+    let mut open = bundles.iter().flat_map(|b| &b.directives).next().unwrap().clone();
+    open.status = DirectiveStatus::Open;
+    open.completed_at = None;
+    open.progress.clear();
+    store.put_directive(&open).await.unwrap();
+    let day = |d: &str| d.parse::<chrono::NaiveDate>().unwrap();
+    let report = ProgressReport {
+        on: day("2024-02-01"),
+        unit: open.assignees[0].clone(),
+        note: "Đã rà soát 40 thủ tục".into(),
+        evidence_ref: "Báo cáo 3/BC".into(),
+    };
+    assert!(!store.add_directive_progress("no-such", &report, None).await.unwrap());
+    assert!(store.add_directive_progress(&open.id, &report, None).await.unwrap());
+    let back = store.directives().await.unwrap().remove(0);
+    assert_eq!((back.status, back.completed_at), (DirectiveStatus::InProgress, None));
+    assert_eq!(back.progress, vec![report.clone()]);
+    let last = ProgressReport {
+        on: day("2024-02-20"),
+        ..report.clone()
+    };
+    assert!(store
+        .add_directive_progress(&open.id, &last, Some(last.on))
+        .await
+        .unwrap());
+    let back = store.directives().await.unwrap().remove(0);
+    assert_eq!(
+        (back.status, back.completed_at),
+        (DirectiveStatus::Completed, Some(last.on))
+    );
+    assert_eq!(back.progress, vec![report, last]);
+    back.validate().unwrap();
 }
 
 async fn bundles_validate_before_writing(store: &Store) {

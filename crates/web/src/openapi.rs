@@ -20,6 +20,7 @@ use crate::api;
         api::index::index,
         api::plans::list, api::plans::detail, api::plans::submit_value, api::plans::values,
         api::plans::approve_value, api::plans::import, api::plans::par_index, api::plans::directives,
+        api::plans::directive_progress,
         api::steering::steering,
         api::units::list, api::units::organisations,
         api::assistant::ask,

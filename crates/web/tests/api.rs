@@ -1336,3 +1336,6 @@ mod dashboards;
 
 #[path = "api/pakn_pages.rs"]
 mod pakn_pages;
+
+#[path = "api/plans_pages.rs"]
+mod plans_pages;

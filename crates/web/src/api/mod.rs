@@ -65,6 +65,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/par-index", get(plans::par_index))
         .route("/directives", get(plans::directives))
+        .route("/directives/{id}/progress", post(plans::directive_progress))
         .route("/reports/{report}", get(steering::steering))
         .route("/units", get(units::list))
         .route("/organisations", get(units::organisations))

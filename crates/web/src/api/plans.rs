@@ -247,7 +247,7 @@ pub async fn detail(
     }))
 }
 
-async fn load_plan(state: &AppState, id: &str) -> ApiResult<Plan> {
+pub(crate) async fn load_plan(state: &AppState, id: &str) -> ApiResult<Plan> {
     state
         .store()
         .plan(id)
@@ -303,15 +303,39 @@ pub async fn submit_value(
     Path((id, indicator)): Path<(String, String)>,
     Json(input): Json<ValueInput>,
 ) -> ApiResult<(StatusCode, Json<ValueView>)> {
-    let plan = load_plan(&state, &id).await?;
-    let ind = plan
-        .indicator(&indicator)
-        .ok_or_else(|| ApiError::NotFound(format!("no indicator {indicator:?} in plan {id}")))?;
-    let may_enter = user.role == Role::ProvinceAdmin
+    let stored = enter_value(&state, &user, &id, &indicator, &input).await?;
+    Ok((StatusCode::CREATED, Json(ValueView(stored))))
+}
+
+/// Whether `user` may enter values of an indicator that `responsible_unit` answers for.
+pub(crate) fn may_enter(user: &User, responsible_unit: &str) -> bool {
+    user.role == Role::ProvinceAdmin
         || (user.role.is_officer()
             && user.role != Role::LeadershipViewer
-            && user.unit_code.as_deref() == Some(ind.responsible_unit.as_str()));
-    if !may_enter {
+            && user.unit_code.as_deref() == Some(responsible_unit))
+}
+
+/// Whether `user` may approve values of an indicator that `responsible_unit` answers for
+/// (their own values excepted).
+pub(crate) fn may_approve(user: &User, responsible_unit: &str) -> bool {
+    user.role == Role::ProvinceAdmin
+        || (user.role == Role::Leader && user.unit_code.as_deref() == Some(responsible_unit))
+}
+
+/// Validates and records a reported value for `user`: the one code path of the API and the
+/// pages.
+pub(crate) async fn enter_value(
+    state: &AppState,
+    user: &User,
+    plan_id: &str,
+    indicator: &str,
+    input: &ValueInput,
+) -> ApiResult<ReportedValue> {
+    let plan = load_plan(state, plan_id).await?;
+    let ind = plan
+        .indicator(indicator)
+        .ok_or_else(|| ApiError::NotFound(format!("no indicator {indicator:?} in plan {plan_id}")))?;
+    if !may_enter(user, &ind.responsible_unit) {
         return Err(ApiError::Forbidden(format!(
             "values of {indicator} are entered by officers of {}",
             ind.responsible_unit
@@ -345,12 +369,11 @@ pub async fn submit_value(
             submitted_by: &user.username,
         })
         .await?;
-    let stored = state
+    state
         .store()
         .value(value_id)
         .await?
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("value {value_id} vanished")))?;
-    Ok((StatusCode::CREATED, Json(ValueView(stored))))
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("value {value_id} vanished")))
 }
 
 /// The values entered for an indicator (officers), newest first.
@@ -395,19 +418,30 @@ pub async fn approve_value(
     Caller(user): Caller,
     Path((id, indicator, value_id)): Path<(String, String, i64)>,
 ) -> ApiResult<Json<ValueView>> {
-    let plan = load_plan(&state, &id).await?;
+    approve(&state, &user, &id, &indicator, value_id)
+        .await
+        .map(|v| Json(ValueView(v)))
+}
+
+/// Approves a value on behalf of `user`: the one code path of the API and the pages.
+pub(crate) async fn approve(
+    state: &AppState,
+    user: &User,
+    plan_id: &str,
+    indicator: &str,
+    value_id: i64,
+) -> ApiResult<ReportedValue> {
+    let plan = load_plan(state, plan_id).await?;
     let ind = plan
-        .indicator(&indicator)
-        .ok_or_else(|| ApiError::NotFound(format!("no indicator {indicator:?} in plan {id}")))?;
+        .indicator(indicator)
+        .ok_or_else(|| ApiError::NotFound(format!("no indicator {indicator:?} in plan {plan_id}")))?;
     let value = state
         .store()
         .value(value_id)
         .await?
         .filter(|v| v.plan_id == plan.id && v.indicator_id == ind.id)
-        .ok_or_else(|| ApiError::NotFound(format!("no value {value_id} of {id}/{indicator}")))?;
-    let may_approve = user.role == Role::ProvinceAdmin
-        || (user.role == Role::Leader && user.unit_code.as_deref() == Some(ind.responsible_unit.as_str()));
-    if !may_approve {
+        .ok_or_else(|| ApiError::NotFound(format!("no value {value_id} of {plan_id}/{indicator}")))?;
+    if !may_approve(user, &ind.responsible_unit) {
         return Err(ApiError::Forbidden(format!(
             "values of {indicator} are approved by a leader of {} or a province administrator",
             ind.responsible_unit
@@ -419,7 +453,7 @@ pub async fn approve_value(
         ));
     }
     match state.store().approve_value(value_id, &user.username).await? {
-        Ok(v) => Ok(Json(ValueView(v))),
+        Ok(v) => Ok(v),
         Err(ApprovalError::NotFound) => Err(ApiError::NotFound(format!("no value {value_id}"))),
         Err(ApprovalError::OwnValue) => Err(ApiError::Forbidden(ApprovalError::OwnValue.to_string())),
         Err(ApprovalError::AlreadyApproved) => Err(ApiError::Conflict(ApprovalError::AlreadyApproved.to_string())),
@@ -608,4 +642,90 @@ pub async fn directives(
         .filter(|i| wanted.is_none_or(|w| i.state == w))
         .collect();
     Ok(Json(DirectiveList { as_of, items, by_unit }))
+}
+
+/// A progress report of an assignee unit.
+#[derive(Deserialize, ToSchema)]
+pub struct ProgressInput {
+    /// What was done.
+    pub note: String,
+    /// Evidence: a document reference or a URL (optional).
+    #[serde(default)]
+    pub evidence_ref: String,
+    /// The directive is carried out: it is marked completed today.
+    #[serde(default)]
+    pub done: bool,
+}
+
+/// Whether `user` reports on a directive: an officer (not a viewer) of an assignee unit.
+pub(crate) fn may_report(user: &User, d: &Directive) -> bool {
+    user.role.is_officer()
+        && user.role != Role::LeadershipViewer
+        && user
+            .unit_code
+            .as_deref()
+            .is_some_and(|u| d.assignees.iter().any(|a| a == u))
+}
+
+/// Validates and records a progress report of `user`'s unit: the one code path of the API and
+/// the pages. Returns the directive as stored afterwards.
+pub(crate) async fn report_progress(
+    state: &AppState,
+    user: &User,
+    id: &str,
+    input: &ProgressInput,
+) -> ApiResult<Directive> {
+    let find = |all: Vec<Directive>| all.into_iter().find(|d| d.id == id);
+    let d =
+        find(state.store().directives().await?).ok_or_else(|| ApiError::NotFound(format!("no directive {id:?}")))?;
+    if !may_report(user, &d) {
+        return Err(ApiError::Forbidden(
+            "progress is reported by officers of the directive's assignee units".into(),
+        ));
+    }
+    let note = text_field("note", &input.note, true)?;
+    let evidence_ref = text_field("evidence_ref", &input.evidence_ref, false)?;
+    if input.done && d.status == motcua_domain::plans::DirectiveStatus::Completed {
+        return Err(ApiError::Conflict("the directive is already completed".into()));
+    }
+    let on = today(state);
+    let report = motcua_domain::plans::ProgressReport {
+        on,
+        unit: user.unit_code.clone().unwrap_or_default(),
+        note,
+        evidence_ref,
+    };
+    if !state
+        .store()
+        .add_directive_progress(&d.id, &report, input.done.then_some(on))
+        .await?
+    {
+        return Err(ApiError::NotFound(format!("no directive {id:?}")));
+    }
+    find(state.store().directives().await?)
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("directive {id} vanished")))
+}
+
+/// Adds a progress report of the caller's unit to a directive, optionally marking it done
+/// (officers of an assignee unit).
+#[utoipa::path(post, path = "/api/v1/directives/{id}/progress", tag = "plans", request_body = ProgressInput,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Directive id")),
+    responses((status = 201, body = DirectiveItem), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)))]
+pub async fn directive_progress(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<String>,
+    Json(input): Json<ProgressInput>,
+) -> ApiResult<(StatusCode, Json<DirectiveItem>)> {
+    let d = report_progress(&state, &user, &id, &input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(DirectiveItem {
+            state: directive_state(&d, today(&state)),
+            directive: d,
+        }),
+    ))
 }

@@ -56,6 +56,7 @@ const PARTS: &[(Table, Table)] = &[
     (super::backoffice::VI, super::backoffice::EN),
     (super::dashboards::VI, super::dashboards::EN),
     (super::backoffice::pakn::VI, super::backoffice::pakn::EN),
+    (super::plans::VI, super::plans::EN),
 ];
 
 const VI: &[(&str, &str)] = &[

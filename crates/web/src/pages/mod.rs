@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod lookup;
 pub mod mine;
 pub mod payment;
+pub mod plans;
 pub mod respond;
 pub mod session;
 pub mod signin;
@@ -65,6 +66,7 @@ pub fn router() -> Router<AppState> {
         .merge(feedback::routes())
         .merge(vneid::routes())
         .merge(dashboards::routes())
+        .merge(plans::routes())
 }
 
 /// One item of the main navigation.

@@ -6,15 +6,15 @@ use std::collections::BTreeMap;
 
 use super::*;
 
-/// A browser with a cookie jar that does not follow redirects.
-struct Browser {
-    base: String,
-    client: reqwest::Client,
+/// A browser with a cookie jar that does not follow redirects (shared with the steering pages' tests).
+pub(super) struct Browser {
+    pub(super) base: String,
+    pub(super) client: reqwest::Client,
     cookies: BTreeMap<String, String>,
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Browser {
+    pub(super) fn new(app: &TestApp) -> Browser {
         Browser {
             base: app.base.clone(),
             client: reqwest::Client::builder()
@@ -25,7 +25,7 @@ impl Browser {
         }
     }
 
-    async fn send(&mut self, req: reqwest::RequestBuilder) -> (u16, String, String) {
+    pub(super) async fn send(&mut self, req: reqwest::RequestBuilder) -> (u16, String, String) {
         let cookie = self
             .cookies
             .iter()
@@ -54,12 +54,12 @@ impl Browser {
         (status, location, r.text().await.unwrap())
     }
 
-    async fn get(&mut self, path: &str) -> (u16, String, String) {
+    pub(super) async fn get(&mut self, path: &str) -> (u16, String, String) {
         let req = self.client.get(format!("{}{path}", self.base));
         self.send(req).await
     }
 
-    async fn signed_in(app: &TestApp, username: &str) -> Browser {
+    pub(super) async fn signed_in(app: &TestApp, username: &str) -> Browser {
         let mut b = Browser::new(app);
         let (_, _, form) = b.get("/dang-nhap").await;
         let marker = "name=\"csrf\" value=\"";
@@ -78,7 +78,7 @@ impl Browser {
 }
 
 /// The value of `attr="…"` on each element carrying `marker` (itself an attribute).
-fn attr_values(html: &str, marker: &str, attr: &str) -> Vec<(String, String)> {
+pub(super) fn attr_values(html: &str, marker: &str, attr: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (i, _) in html.match_indices(&format!("{marker}=\"")) {
         let rest = &html[i + marker.len() + 2..];

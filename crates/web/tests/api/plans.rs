@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use super::{assert_error, spawn_app, TestApp, CONGDAN1_ID};
 
 /// Loads the sample bundles of `data/plans/` through the admin import.
-async fn import_samples(app: &TestApp) {
+pub(super) async fn import_samples(app: &TestApp) {
     let admin = app.token("quantri").await;
     for (name, text) in motcua_domain::plans::SAMPLE_BUNDLES {
         let bundle: Value = serde_json::from_str(text).unwrap();
