@@ -57,6 +57,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_payments_feedback.sql"),
         postgres: include_str!("../migrations/postgres/0007_payments_feedback.sql"),
     },
+    Migration {
+        version: 8,
+        name: "admin",
+        sqlite: include_str!("../migrations/sqlite/0008_admin.sql"),
+        postgres: include_str!("../migrations/postgres/0008_admin.sql"),
+    },
 ];
 
 /// An arbitrary constant that serialises concurrent migrators on PostgreSQL.

@@ -1333,3 +1333,6 @@ mod forms;
 
 #[path = "api/dashboards.rs"]
 mod dashboards;
+
+#[path = "api/admin_pages.rs"]
+mod admin_pages;

@@ -55,6 +55,7 @@ const PARTS: &[(Table, Table)] = &[
     (super::vneid::VI, super::vneid::EN),
     (super::backoffice::VI, super::backoffice::EN),
     (super::dashboards::VI, super::dashboards::EN),
+    (super::admin::VI, super::admin::EN),
 ];
 
 const VI: &[(&str, &str)] = &[
