@@ -336,8 +336,22 @@ impl Engine {
             self.store.calendar_years().await?,
             OfficeHours::default(),
         )?);
-        let procedures = self.store.procedures().await?;
-        let catalog = Arc::new(tokio::task::spawn_blocking(move || CatalogView::new(procedures)).await?);
+        let withdrawn: std::collections::HashSet<String> = self
+            .store
+            .procedure_settings()
+            .await?
+            .into_iter()
+            .filter(|s| !s.enabled)
+            .map(|s| s.code)
+            .collect();
+        let (withdrawn, offered): (Vec<_>, Vec<_>) = self
+            .store
+            .procedures()
+            .await?
+            .into_iter()
+            .partition(|p| withdrawn.contains(&p.code));
+        let catalog =
+            Arc::new(tokio::task::spawn_blocking(move || CatalogView::with_withdrawn(offered, withdrawn)).await?);
         let organisations: HashMap<String, Organisation> = self
             .store
             .organisations()
@@ -464,9 +478,14 @@ impl Engine {
             }
         }
         let catalog = self.catalog();
-        let procedure = catalog
-            .get(sub.procedure.trim())
-            .ok_or_else(|| EngineError::invalid("procedure", format!("no procedure with code {:?}", sub.procedure)))?;
+        let procedure = catalog.offered(sub.procedure.trim()).ok_or_else(|| {
+            let message = if catalog.is_withdrawn(sub.procedure.trim()) {
+                format!("procedure {:?} is not offered in this province", sub.procedure)
+            } else {
+                format!("no procedure with code {:?}", sub.procedure)
+            };
+            EngineError::invalid("procedure", message)
+        })?;
         let unit = self.organisation(sub.unit.trim()).ok_or_else(|| {
             EngineError::invalid(
                 "unit",

@@ -142,3 +142,83 @@ impl Store {
         Ok(done.rows_affected())
     }
 }
+
+/// An account as the administration pages list it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    pub user: User,
+    pub disabled: bool,
+    pub created_at_ms: i64,
+}
+
+fn account_from_row(r: &sqlx::any::AnyRow) -> Result<Account> {
+    Ok(Account {
+        user: user_from_row(r)?,
+        disabled: r.get::<i64, _>(6) != 0,
+        created_at_ms: r.get(7),
+    })
+}
+
+impl Store {
+    /// Every account with its state, ordered by username (administration pages).
+    pub async fn accounts(&self) -> Result<Vec<Account>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, disabled, created_at FROM users ORDER BY username"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(account_from_row).collect()
+    }
+
+    pub async fn account(&self, username: &str) -> Result<Option<Account>> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, disabled, created_at FROM users WHERE username = $1"
+        ))
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(account_from_row).transpose()
+    }
+
+    /// Creates an account; false (and nothing written) when the username is taken.
+    pub async fn create_user(&self, new: &NewUser) -> Result<bool> {
+        let u = &new.user;
+        let done = sqlx::query(
+            "INSERT INTO users (username, full_name, role, unit_code, password_hash, eid_level, personal_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (username) DO NOTHING",
+        )
+        .bind(&u.username)
+        .bind(&u.full_name)
+        .bind(u.role.as_str())
+        .bind(&u.unit_code)
+        .bind(&new.password_hash)
+        .bind(u.eid_level)
+        .bind(&u.personal_id)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Changes an account's role and organisation; false when there is no such account.
+    pub async fn set_user_role(&self, username: &str, role: Role, unit_code: Option<&str>) -> Result<bool> {
+        let done = sqlx::query("UPDATE users SET role = $1, unit_code = $2 WHERE username = $3")
+            .bind(role.as_str())
+            .bind(unit_code)
+            .bind(username)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Disables (or re-enables) an account. A disabled account cannot sign in, and its sessions
+    /// and tokens stop working at once (their queries require `disabled = 0`).
+    pub async fn set_user_disabled(&self, username: &str, disabled: bool) -> Result<bool> {
+        let done = sqlx::query("UPDATE users SET disabled = $1 WHERE username = $2")
+            .bind(i64::from(disabled))
+            .bind(username)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

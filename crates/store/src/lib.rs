@@ -8,7 +8,7 @@
 mod accounts;
 pub mod audit;
 mod calendar;
-mod catalog;
+pub mod catalog;
 pub mod dossiers;
 mod eid_accounts;
 pub mod feedback;
@@ -28,7 +28,8 @@ mod units;
 
 pub use units::Organisation;
 
-pub use accounts::{NewUser, Role, TokenGrant, User};
+pub use accounts::{Account, NewUser, Role, TokenGrant, User};
+pub use catalog::LocalSetting;
 pub use schema::TableColumns;
 
 use std::str::FromStr;

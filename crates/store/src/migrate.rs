@@ -58,6 +58,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0007_payments_feedback.sql"),
     },
     Migration {
+        version: 8,
+        name: "admin",
+        sqlite: include_str!("../migrations/sqlite/0008_admin.sql"),
+        postgres: include_str!("../migrations/postgres/0008_admin.sql"),
+    },
+    Migration {
         version: 9,
         name: "feedback_handling",
         sqlite: include_str!("../migrations/sqlite/0009_feedback_handling.sql"),

@@ -9,6 +9,8 @@ use motcua_store::on_both_backends;
 use motcua_store::replace_database;
 use motcua_store::testing::TestDb;
 
+#[path = "conformance/admin.rs"]
+mod admin;
 #[path = "conformance/backoffice.rs"]
 mod backoffice;
 

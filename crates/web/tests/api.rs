@@ -1339,3 +1339,6 @@ mod pakn_pages;
 
 #[path = "api/plans_pages.rs"]
 mod plans_pages;
+
+#[path = "api/admin_pages.rs"]
+mod admin_pages;

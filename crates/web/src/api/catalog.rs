@@ -159,7 +159,7 @@ pub async fn list(State(state): State<AppState>, Query(q): Query<ProcedureQuery>
 pub async fn detail(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<ProcedureDetail>> {
     let catalog = state.catalog();
     let procedure = catalog
-        .get(code.trim())
+        .offered(code.trim())
         .ok_or_else(|| ApiError::NotFound(format!("no procedure with code {:?}", code.trim())))?;
     let fees = procedure
         .channels

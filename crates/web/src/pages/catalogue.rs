@@ -140,7 +140,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
     };
     let mut most_used: Vec<Item> = codes
         .iter()
-        .filter_map(|c| catalog.get(c))
+        .filter_map(|c| catalog.offered(c))
         .map(|p| item(p, ctx.lang))
         .collect();
     for code in STARTERS {
@@ -148,7 +148,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
             break;
         }
         if let Some(p) = catalog
-            .get(code)
+            .offered(code)
             .filter(|p| !most_used.iter().any(|i| i.code == p.code))
         {
             most_used.push(item(p, ctx.lang));
@@ -416,7 +416,7 @@ fn channel_key(c: Channel) -> &'static str {
 pub async fn procedure(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Response {
     let lang = ctx.lang;
     let catalog = state.catalog();
-    let Some(p) = catalog.get(code.trim()) else {
+    let Some(p) = catalog.offered(code.trim()) else {
         return error_page(lang, StatusCode::NOT_FOUND, None);
     };
     let channels = p

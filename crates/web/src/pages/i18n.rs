@@ -57,6 +57,7 @@ const PARTS: &[(Table, Table)] = &[
     (super::dashboards::VI, super::dashboards::EN),
     (super::backoffice::pakn::VI, super::backoffice::pakn::EN),
     (super::plans::VI, super::plans::EN),
+    (super::admin::VI, super::admin::EN),
 ];
 
 const VI: &[(&str, &str)] = &[

@@ -4,6 +4,7 @@
 //! Other page sets (back office, dashboards) reuse [`session::Ctx`] (language, session, CSRF),
 //! [`Layout`] (the shared header, navigation and footer), [`render`] and [`error_page`].
 
+pub mod admin;
 pub mod assets;
 pub mod assistant;
 pub mod backoffice;
@@ -67,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .merge(vneid::routes())
         .merge(dashboards::routes())
         .merge(plans::routes())
+        .merge(admin::routes())
 }
 
 /// One item of the main navigation.

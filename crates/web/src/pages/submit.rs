@@ -153,7 +153,7 @@ async fn competent_units(state: &AppState, p: &Procedure, lang: Lang) -> anyhow:
 
 /// The procedure if a citizen may submit it online here.
 fn procedure_for(state: &AppState, code: &str) -> Option<Procedure> {
-    state.catalog().get(code.trim()).filter(|p| submittable(p)).cloned()
+    state.catalog().offered(code.trim()).filter(|p| submittable(p)).cloned()
 }
 
 async fn load_draft(state: &AppState, user: &User, code: &str) -> anyhow::Result<Option<DraftData>> {

@@ -229,7 +229,7 @@ pub async fn form(
     };
     let q = query.map(|Query(q)| q).unwrap_or_default();
     let catalog = state.catalog();
-    let procedure = q.thu_tuc.as_deref().and_then(|c| catalog.get(c.trim()));
+    let procedure = q.thu_tuc.as_deref().and_then(|c| catalog.offered(c.trim()));
     if q.thu_tuc.is_some() && procedure.is_none() {
         return error_page(ctx.lang, StatusCode::NOT_FOUND, None);
     }
@@ -381,7 +381,7 @@ pub async fn submit(State(state): State<AppState>, ctx: Ctx, mut multipart: Mult
         return error_page(lang, StatusCode::FORBIDDEN, None);
     }
     let catalog = state.catalog();
-    let Some(p) = catalog.get(&procedure_code) else {
+    let Some(p) = catalog.offered(&procedure_code) else {
         return error_page(lang, StatusCode::NOT_FOUND, None);
     };
     if d.key.is_empty() {
