@@ -21,6 +21,7 @@ pub enum Export {
 
 impl Export {
     /// `None` for the page itself; `Err` for an unknown format.
+    #[allow(clippy::result_unit_err)]
     pub fn of(q: &DashQuery) -> Result<Option<Export>, ()> {
         match q.xuat.as_deref().map(str::trim) {
             None | Some("") => Ok(None),
