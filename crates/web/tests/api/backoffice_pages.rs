@@ -463,6 +463,8 @@ async fn counter_intake_creates_a_dossier_with_its_receipt() {
         .get_as(&format!("/api/v1/dossiers/{code}/documents"), Some(&token))
         .await;
     assert_eq!(docs["items"].as_array().map(Vec::len), Some(1), "{docs}");
+    let state = app.state.engine().state(&code).await.unwrap();
+    assert!(state.digitised_components, "the scan counts for QĐ 766 4.2");
     // The competent unit finds it by personal id, sent in a POST body; the page shows it masked.
     let mut specialist = Officer::signed_in(&app, "chuyenvien1").await;
     let csrf = specialist.get("/can-bo").await.csrf();

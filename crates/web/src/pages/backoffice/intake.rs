@@ -15,7 +15,7 @@ use axum::response::Response;
 use motcua_domain::catalog::{Level, Procedure, SearchFilter};
 use motcua_domain::dossier::{Applicant, DeclaredDocument};
 use motcua_domain::roles::Role;
-use motcua_engine::documents::{sniff_media_type, DocumentMeta};
+use motcua_engine::documents::{sniff_media_type, DocumentMeta, NewDocument};
 use motcua_engine::population::LookupRequest;
 use motcua_engine::{Engine, EngineError, Submission, SubmitOptions};
 use motcua_store::Organisation;
@@ -301,7 +301,7 @@ fn form_field(engine_field: &str) -> &'static str {
         "applicant.birth_date" => "birth_date",
         "applicant.phone" => "phone",
         "applicant.address" => "address",
-        f if f.starts_with("documents") => "documents",
+        f if f.starts_with("documents") || f == "file" || f == "component" => "documents",
         _ => "name",
     }
 }
@@ -452,9 +452,26 @@ pub async fn submit(State(state): State<AppState>, ctx: Ctx, mut multipart: Mult
     let options = SubmitOptions {
         verify_identity: d.verified,
     };
+    // The scans go with the submission: checked before the dossier exists, and recorded in its
+    // log as digitised papers (QĐ 766 4.2).
+    let scans = files
+        .iter()
+        .filter_map(|(i, file_name, bytes)| {
+            let doc = p.documents.get(*i)?;
+            Some(NewDocument {
+                meta: DocumentMeta {
+                    component: doc.name.clone(),
+                    file_name: file_name.clone(),
+                    digitised: true,
+                    ..DocumentMeta::default()
+                },
+                bytes: bytes.clone(),
+            })
+        })
+        .collect();
     let submitted = match state
         .engine()
-        .submit_with(&officer.user, submission, Some(&d.key), options)
+        .submit_with_documents(&officer.user, submission, Some(&d.key), options, scans)
         .await
     {
         Ok(s) => s,
@@ -477,34 +494,7 @@ pub async fn submit(State(state): State<AppState>, ctx: Ctx, mut multipart: Mult
         }
         Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Some(anyhow::anyhow!("{e}"))),
     };
-    // Scans are attached after the dossier exists; one that fails is reported on the receipt
-    // (the papers themselves were received and recorded).
-    let mut failed = 0;
-    if !submitted.replayed {
-        for (i, file_name, bytes) in &files {
-            let Some(doc) = p.documents.get(*i) else { continue };
-            let meta = DocumentMeta {
-                component: doc.name.clone(),
-                file_name: file_name.clone(),
-                is_result: false,
-                digitised: true,
-                reused: false,
-                from_data_store: false,
-            };
-            if let Err(e) = state
-                .engine()
-                .attach_document(&officer.user, &submitted.code, meta, bytes)
-                .await
-            {
-                tracing::warn!(code = %submitted.code, error = %e, "counter scan not attached");
-                failed += 1;
-            }
-        }
-    }
-    let mut to = format!("/can-bo/tiep-nhan/bien-nhan/{}", submitted.code);
-    if failed > 0 {
-        to.push_str(&format!("?loi_tep={failed}"));
-    }
+    let to = format!("/can-bo/tiep-nhan/bien-nhan/{}", submitted.code);
     redirect(&to, Vec::new())
 }
 
@@ -577,21 +567,10 @@ struct ReceiptPage {
     appointment: String,
     documents: Vec<String>,
     scans: usize,
-    failed_scans: u32,
-}
-
-#[derive(Deserialize, Default)]
-pub struct ReceiptQuery {
-    pub loi_tep: Option<u32>,
 }
 
 /// `GET /can-bo/tiep-nhan/bien-nhan/{code}`: the receipt just issued.
-pub async fn receipt(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(code): Path<String>,
-    query: Result<Query<ReceiptQuery>, QueryRejection>,
-) -> Response {
+pub async fn receipt(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Response {
     let lang = ctx.lang;
     let officer = match require_counter(&state, &ctx) {
         Ok(o) => o,
@@ -630,7 +609,6 @@ pub async fn receipt(
             .map(|d| format!("{} ({} / {})", d.component, d.originals, d.copies))
             .collect(),
         scans,
-        failed_scans: query.ok().and_then(|Query(q)| q.loi_tep).unwrap_or(0),
         code,
         o: officer,
     };

@@ -62,6 +62,11 @@ impl Officer {
         self.user.role == Role::CounterOfficer
     }
 
+    /// Unit and province administrators reach the administration pages.
+    pub fn is_admin(&self) -> bool {
+        matches!(self.user.role, Role::UnitAdmin | Role::ProvinceAdmin)
+    }
+
     pub fn actor(&self) -> Actor {
         Actor {
             username: self.user.username.clone(),

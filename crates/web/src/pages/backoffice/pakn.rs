@@ -638,6 +638,7 @@ pub async fn publish(
 
 pub const VI: &[(&str, &str)] = &[
     ("bo.nav.pakn", "Phản ánh, kiến nghị"),
+    ("bo.nav.admin", "Quản trị"),
     ("bo.pakn.title", "Phản ánh, kiến nghị"),
     ("bo.pakn.intro", "Phản ánh, kiến nghị gửi đến đơn vị. Thời hạn trả lời là 15 ngày làm việc kể từ khi tiếp nhận; chuyển sang đơn vị khác không làm thay đổi thời hạn."),
     ("bo.pakn.lists", "Danh sách theo trạng thái"),
@@ -706,6 +707,7 @@ pub const VI: &[(&str, &str)] = &[
 
 pub const EN: &[(&str, &str)] = &[
     ("bo.nav.pakn", "Feedback and complaints"),
+    ("bo.nav.admin", "Administration"),
     ("bo.pakn.title", "Feedback and complaints"),
     ("bo.pakn.intro", "Feedback and complaints sent to the unit. They must be answered within 15 working days of receipt; a transfer to another unit does not change the deadline."),
     ("bo.pakn.lists", "Lists by state"),

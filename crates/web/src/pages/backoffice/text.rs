@@ -253,10 +253,6 @@ pub const VI: &[(&str, &str)] = &[
     ("bo.receipt.documents", "Giấy tờ đã nhận"),
     ("bo.receipt.scans", "Số bản quét đã lưu"),
     (
-        "bo.receipt.failed",
-        "Một số bản quét chưa lưu được; tải lại tại trang hồ sơ.",
-    ),
-    (
         "bo.receipt.form01",
         "In giấy tiếp nhận và hẹn trả kết quả (mẫu 01, PDF)",
     ),
@@ -513,10 +509,6 @@ pub const EN: &[(&str, &str)] = &[
     ("bo.receipt.appointment", "Result due"),
     ("bo.receipt.documents", "Papers received"),
     ("bo.receipt.scans", "Scans stored"),
-    (
-        "bo.receipt.failed",
-        "Some scans could not be stored; upload them again from the dossier page.",
-    ),
     ("bo.receipt.form01", "Print the receipt and appointment (form 01, PDF)"),
     ("bo.receipt.open", "Open the dossier"),
     ("bo.receipt.another", "Receive another dossier"),
