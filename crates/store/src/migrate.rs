@@ -69,6 +69,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_feedback_handling.sql"),
         postgres: include_str!("../migrations/postgres/0009_feedback_handling.sql"),
     },
+    Migration {
+        version: 10,
+        name: "inbox_name_search",
+        sqlite: include_str!("../migrations/sqlite/0010_inbox_name_search.sql"),
+        postgres: include_str!("../migrations/postgres/0010_inbox_name_search.sql"),
+    },
 ];
 
 /// An arbitrary constant that serialises concurrent migrators on PostgreSQL.
