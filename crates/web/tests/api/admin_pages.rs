@@ -2,132 +2,12 @@
 //! JavaScript uses it: who may open what, unit administrators confined to their unit, validation
 //! that writes nothing, and changes visible through the public API and portal, and audited.
 
-use std::collections::BTreeMap;
-
 use motcua_store::audit::AuditQuery;
 
 use super::*;
 
-/// A browser with its own cookie jar; redirects are shown, not followed.
-struct Browser {
-    base: String,
-    client: reqwest::Client,
-    cookies: BTreeMap<String, String>,
-}
-
-struct Page {
-    status: u16,
-    location: String,
-    body: String,
-}
-
-impl Page {
-    /// The CSRF token of the page's first form.
-    fn csrf(&self) -> String {
-        let marker = "name=\"csrf\" value=\"";
-        let start = self.body.find(marker).expect("a form with a CSRF token") + marker.len();
-        self.body[start..start + 64].to_string()
-    }
-
-    /// The values of an attribute on the page (e.g. `data-username`).
-    fn attrs(&self, name: &str) -> Vec<String> {
-        let marker = format!("{name}=\"");
-        self.body
-            .match_indices(&marker)
-            .map(|(i, _)| {
-                let rest = &self.body[i + marker.len()..];
-                rest[..rest.find('"').unwrap()].to_string()
-            })
-            .collect()
-    }
-}
-
-impl Browser {
-    fn new(app: &TestApp) -> Browser {
-        Browser {
-            base: app.base.clone(),
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            cookies: BTreeMap::new(),
-        }
-    }
-
-    async fn signed_in(app: &TestApp, username: &str, password: &str) -> Browser {
-        let mut b = Browser::new(app);
-        let r = b.sign_in(username, password).await;
-        assert_eq!(r.status, 303, "{username} signs in: {}", r.body);
-        b
-    }
-
-    async fn sign_in(&mut self, username: &str, password: &str) -> Page {
-        let csrf = self.get("/dang-nhap").await.csrf();
-        self.post(
-            "/dang-nhap",
-            &[
-                ("username", username),
-                ("password", password),
-                ("csrf", &csrf),
-                ("next", "/can-bo/quan-tri"),
-            ],
-        )
-        .await
-    }
-
-    async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
-        let cookie = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let req = if cookie.is_empty() {
-            req
-        } else {
-            req.header("cookie", cookie)
-        };
-        let r = req.send().await.unwrap();
-        for value in r.headers().get_all("set-cookie") {
-            let text = value.to_str().unwrap();
-            let (pair, attrs) = text.split_once(';').unwrap_or((text, ""));
-            let (name, val) = pair.split_once('=').unwrap();
-            if attrs.contains("Max-Age=0") {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_string(), val.to_string());
-            }
-        }
-        Page {
-            status: r.status().as_u16(),
-            location: r
-                .headers()
-                .get("location")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_string(),
-            body: r.text().await.unwrap(),
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let req = self.client.get(format!("{}{path}", self.base));
-        self.send(req).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let req = self.client.post(format!("{}{path}", self.base)).form(form);
-        self.send(req).await
-    }
-
-    /// Posts a form of the page at `page` with its CSRF token.
-    async fn submit(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> Page {
-        let csrf = self.get(page).await.csrf();
-        let mut all = vec![("csrf", csrf.as_str())];
-        all.extend_from_slice(fields);
-        self.post(action, &all).await
-    }
-}
+/// An administrator's browser: the back office's (cookie jar, redirects shown, forms with CSRF).
+use super::backoffice_pages::Officer as Browser;
 
 const PAGES: &[&str] = &[
     "/can-bo/quan-tri",
@@ -177,14 +57,14 @@ async fn audited(app: &TestApp, action: &str, target: &str) -> Vec<motcua_store:
 #[tokio::test]
 async fn administration_is_for_administrators_only() {
     let app = spawn_app().await;
-    let mut anon = Browser::new(&app);
+    let mut anon = Browser::anonymous(&app);
     for path in PAGES {
         let r = anon.get(path).await;
         assert_eq!(r.status, 303, "{path}");
         assert!(r.location.starts_with("/dang-nhap?next="), "{path}: {}", r.location);
     }
     for who in ["congdan1", "chuyenvien1", "lanhdao1", "tiepnhan1"] {
-        let mut b = Browser::signed_in(&app, who, "demo").await;
+        let mut b = Browser::signed_in_with(&app, who, "demo").await;
         for path in PAGES {
             assert_eq!(b.get(path).await.status, 403, "{who} {path}");
         }
@@ -205,7 +85,7 @@ async fn administration_is_for_administrators_only() {
     }
     assert!(app.state.store().procedure_settings().await.unwrap().is_empty());
 
-    let mut admin = Browser::signed_in(&app, "quantri", "demo").await;
+    let mut admin = Browser::signed_in_with(&app, "quantri", "demo").await;
     for path in PAGES {
         let r = admin.get(path).await;
         assert_eq!(r.status, 200, "{path}: {}", r.body);
@@ -230,7 +110,7 @@ async fn administration_is_for_administrators_only() {
 async fn a_unit_administrator_manages_only_their_unit() {
     let app = spawn_app().await;
     add_unit_admin(&app).await;
-    let mut b = Browser::signed_in(&app, "qtpleiku", "demo").await;
+    let mut b = Browser::signed_in_with(&app, "qtpleiku", "demo").await;
     let listed = b.get("/can-bo/quan-tri/nguoi-dung").await.attrs("data-username");
     assert!(listed.contains(&"chuyenvien1".to_string()) && listed.contains(&"lanhdao1".to_string()));
     assert!(!listed.contains(&"chuyenvien2".to_string()) && !listed.contains(&"quantri".to_string()));
@@ -306,7 +186,7 @@ async fn a_unit_administrator_manages_only_their_unit() {
 #[tokio::test]
 async fn accounts_are_created_changed_and_disabled_with_every_change_audited() {
     let app = spawn_app().await;
-    let mut admin = Browser::signed_in(&app, "quantri", "demo").await;
+    let mut admin = Browser::signed_in_with(&app, "quantri", "demo").await;
     let page = "/can-bo/quan-tri/nguoi-dung";
     // Every field wrong: one message per field, nothing written.
     let r = admin
@@ -387,7 +267,7 @@ async fn accounts_are_created_changed_and_disabled_with_every_change_audited() {
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(r.location, "/can-bo/quan-tri/nguoi-dung?xong=tao");
     // Stored with an argon2 hash: the new officer signs in and works in the back office.
-    let mut officer = Browser::signed_in(&app, "chuyenvien9", "mat-khau-moi-9").await;
+    let mut officer = Browser::signed_in_with(&app, "chuyenvien9", "mat-khau-moi-9").await;
     assert_eq!(officer.get("/can-bo").await.status, 200);
     let filtered = admin
         .get("/can-bo/quan-tri/nguoi-dung?don_vi=21583&vai_tro=specialist")
@@ -424,7 +304,7 @@ async fn accounts_are_created_changed_and_disabled_with_every_change_audited() {
     assert_eq!(r.status, 303);
     // The open session ends and a new sign-in is refused.
     assert_eq!(officer.get("/dieu-hanh").await.status, 303);
-    let mut again = Browser::new(&app);
+    let mut again = Browser::anonymous(&app);
     assert_ne!(again.sign_in("chuyenvien9", "mat-khau-moi-9").await.status, 303);
     let r = admin.submit(edit, edit, &[("op", "enable")]).await;
     assert_eq!(r.status, 303);
@@ -458,7 +338,7 @@ async fn accounts_are_created_changed_and_disabled_with_every_change_audited() {
 #[tokio::test]
 async fn local_fees_and_withdrawal_reach_the_portal_and_the_api() {
     let app = spawn_app().await;
-    let mut admin = Browser::signed_in(&app, "quantri", "demo").await;
+    let mut admin = Browser::signed_in_with(&app, "quantri", "demo").await;
     let edit = "/can-bo/quan-tri/thu-tuc/1.001193";
     let (status, before) = app.get("/api/v1/procedures/1.001193").await;
     assert_eq!(status, 200);
@@ -542,7 +422,7 @@ async fn local_fees_and_withdrawal_reach_the_portal_and_the_api() {
 #[tokio::test]
 async fn the_calendar_table_edits_and_deadlines_follow_it() {
     let app = spawn_app().await;
-    let mut admin = Browser::signed_in(&app, "quantri", "demo").await;
+    let mut admin = Browser::signed_in_with(&app, "quantri", "demo").await;
     let due = "/api/v1/calendar/due?from=2026-03-02T08:00:00%2B07:00&working_days=5";
     let (_, before) = app.get(due).await;
     let before_due = before["due"].as_str().unwrap().to_string();
@@ -613,7 +493,7 @@ async fn the_calendar_table_edits_and_deadlines_follow_it() {
 #[tokio::test]
 async fn workflows_are_edited_through_the_engine_validation() {
     let app = spawn_app().await;
-    let mut admin = Browser::signed_in(&app, "quantri", "demo").await;
+    let mut admin = Browser::signed_in_with(&app, "quantri", "demo").await;
     let page = "/can-bo/quan-tri/quy-trinh/1.001193";
     let shown = admin.get(page).await;
     let start = shown.body.find("data-budget>").unwrap() + "data-budget>".len();
@@ -671,7 +551,7 @@ async fn workflows_are_edited_through_the_engine_validation() {
 #[tokio::test]
 async fn the_audit_viewer_filters_pages_and_verifies_the_chain() {
     let app = spawn_app().await;
-    let mut admin = Browser::signed_in(&app, "quantri", "demo").await;
+    let mut admin = Browser::signed_in_with(&app, "quantri", "demo").await;
     // Some history: an officer's look-up with a personal id, and administrative changes.
     let engine = app.state.engine();
     for i in 0..55 {

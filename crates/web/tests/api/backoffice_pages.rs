@@ -27,6 +27,18 @@ impl Reply {
         self.body[start..start + 64].to_string()
     }
 
+    /// The values of an attribute on the page (e.g. `data-username`).
+    pub(crate) fn attrs(&self, name: &str) -> Vec<String> {
+        let marker = format!("{name}=\"");
+        self.body
+            .match_indices(&marker)
+            .map(|(i, _)| {
+                let rest = &self.body[i + marker.len()..];
+                rest[..rest.find('"').unwrap()].to_string()
+            })
+            .collect()
+    }
+
     /// The counts of the queue list, by queue slug.
     pub(crate) fn queue_counts(&self) -> BTreeMap<String, i64> {
         let mut out = BTreeMap::new();
@@ -54,29 +66,37 @@ impl Reply {
 
 impl Officer {
     pub(crate) async fn signed_in(app: &TestApp, username: &str) -> Officer {
-        let mut b = Officer {
-            base: app.base.clone(),
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            cookies: BTreeMap::new(),
-        };
-        let form = b.get("/dang-nhap").await;
-        let csrf = form.csrf();
-        let r = b
-            .post(
-                "/dang-nhap",
-                &[
-                    ("username", username),
-                    ("password", "demo"),
-                    ("csrf", &csrf),
-                    ("next", "/can-bo"),
-                ],
-            )
-            .await;
+        Officer::signed_in_with(app, username, "demo").await
+    }
+
+    pub(crate) async fn signed_in_with(app: &TestApp, username: &str, password: &str) -> Officer {
+        let mut b = Officer::anonymous(app);
+        let r = b.sign_in(username, password).await;
         assert_eq!(r.status, 303, "{username} signs in: {}", r.body);
         b
+    }
+
+    /// Signs in through the sign-in form: the reply to the POST.
+    pub(crate) async fn sign_in(&mut self, username: &str, password: &str) -> Reply {
+        let csrf = self.get("/dang-nhap").await.csrf();
+        self.post(
+            "/dang-nhap",
+            &[
+                ("username", username),
+                ("password", password),
+                ("csrf", &csrf),
+                ("next", "/can-bo"),
+            ],
+        )
+        .await
+    }
+
+    /// Posts `fields` to `action` with the CSRF token of the page at `page`.
+    pub(crate) async fn submit(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> Reply {
+        let csrf = self.get(page).await.csrf();
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post(action, &all).await
     }
 
     pub(crate) fn anonymous(app: &TestApp) -> Officer {
