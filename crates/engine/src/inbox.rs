@@ -203,14 +203,15 @@ impl Engine {
             limit: i64::from(per_page),
             offset: i64::from(page - 1) * i64::from(per_page),
         };
-        let (rows, total) = self.store.inbox_page(&query).await?;
         let counts = self
             .store
             .inbox_counts(&InboxQuery {
                 assignee: None,
                 ..query.clone()
             })
-            .await?
+            .await?;
+        let (rows, total) = self.store.inbox_page(&query, &counts).await?;
+        let counts = counts
             .into_iter()
             .map(|(q, count)| QueueCount {
                 queue: q.as_str().into(),

@@ -377,6 +377,9 @@ async fn import_dossiers(store: &Store, path: &Path) -> anyhow::Result<()> {
     );
     let counts = import_records(&engine, records.into_iter(), &bar).await?;
     bar.finish_and_clear();
+    if counts.imported > 0 {
+        store.refresh_statistics().await?;
+    }
     println!(
         "dossiers: {} imported, {} already present, {} lines skipped",
         counts.imported,

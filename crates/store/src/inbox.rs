@@ -2,7 +2,9 @@
 //! and assignments (claim / assign within the unit).
 //!
 //! Every queue is a range of an index that ends in `code` (migration 0005), so a page is found in
-//! the index alone and only its rows are read from the table; counts are index range counts.
+//! the index alone and only its rows are read from the table. Queue sizes come from tallies the
+//! database keeps by trigger per unit, status, step and hour of due (migration 0014), plus index
+//! ranges shorter than an hour for the time-bound queues.
 
 use crate::{now_ms, Result, Store, StoreError};
 
@@ -157,6 +159,9 @@ pub struct InboxRow {
     pub assignee: Option<String>,
 }
 
+/// The width of a tally's due bucket (`inbox_tallies.due_hour`, migration 0014).
+const HOUR_MS: i64 = 3_600_000;
+
 /// A bound value of a generated condition.
 #[derive(Clone, Debug)]
 enum V {
@@ -300,8 +305,10 @@ impl InboxQuery {
 }
 
 impl Store {
-    /// A page of the query's dossiers and how many match in all.
-    pub async fn inbox_page(&self, query: &InboxQuery) -> Result<(Vec<InboxRow>, i64)> {
+    /// A page of the query's dossiers and how many match in all. `counts` are the queue sizes of
+    /// the same scope and filters ([`Store::inbox_counts`]) when the caller has them: a queue page
+    /// without search or assignee takes its total from them instead of counting again.
+    pub async fn inbox_page(&self, query: &InboxQuery, counts: &[(Queue, i64)]) -> Result<(Vec<InboxRow>, i64)> {
         if query.queue.is_none() && query.search.is_none() {
             return Err(StoreError::Invalid("an inbox list needs a queue or a search".into()));
         }
@@ -347,29 +354,163 @@ impl Store {
                 assignee: r.try_get(13)?,
             });
         }
-        let count_sql = format!("SELECT COUNT(*) FROM dossiers WHERE {cond}");
-        let (total,): (i64,) = {
-            let row = bind_all(sqlx::query(&count_sql), &values).fetch_one(&self.pool).await?;
-            use sqlx::Row as _;
-            (row.try_get(0)?,)
+        let known = match (query.queue, &query.search, &query.assignee) {
+            (Some(q), None, None) => counts.iter().find(|(c, _)| *c == q).map(|(_, n)| *n),
+            _ => None,
+        };
+        let total = match known {
+            Some(n) => n,
+            None => {
+                let count_sql = format!("SELECT COUNT(*) FROM dossiers WHERE {cond}");
+                let row = bind_all(sqlx::query(&count_sql), &values).fetch_one(&self.pool).await?;
+                use sqlx::Row as _;
+                row.try_get(0)?
+            }
         };
         Ok((items, total))
     }
 
-    /// How many dossiers each queue holds for the scope.
+    /// How many dossiers each queue holds for the scope. Without a procedure filter (the usual
+    /// case) the sizes come from the tallies the database keeps per hour of due (migration 0014):
+    /// a few hundred rows per unit, whatever the number of open dossiers.
     pub async fn inbox_counts(&self, base: &InboxQuery) -> Result<Vec<(Queue, i64)>> {
+        if base.procedure.is_some() || base.assignee.is_some() {
+            return self.inbox_counts_scanning(base).await;
+        }
+        let column = base.scope.column();
+        let unit = base.scope.unit().to_string();
+        let now_hour = base.now_ms.div_euclid(HOUR_MS);
+        // Whole hours of "due soon" inside [now, soon); the partial hours at each end are counted
+        // from the dossiers below.
+        let soon_first = (base.now_ms + HOUR_MS - 1).div_euclid(HOUR_MS);
+        let soon_end = base.soon_ms.div_euclid(HOUR_MS).max(soon_first);
+        let mut n = 4usize;
+        let sign_marks: Vec<String> = base
+            .sign_steps
+            .iter()
+            .map(|_| {
+                n += 1;
+                format!("${n}")
+            })
+            .collect();
+        let signing = if sign_marks.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            format!("status = 4 AND step IN ({})", sign_marks.join(", "))
+        };
+        let sum = |cond: &str| format!("CAST(COALESCE(SUM(CASE WHEN {cond} THEN n ELSE 0 END), 0) AS BIGINT)");
+        let sql = format!(
+            "SELECT {}, {}, {}, {}, {}, {}, {} FROM inbox_tallies WHERE {column} = $1",
+            sum("status = 1"),
+            sum("status = 4"),
+            sum("status = 5"),
+            sum("status = 9"),
+            sum(&signing),
+            sum("status IN (2, 4, 6) AND due_hour >= 0 AND due_hour < $2"),
+            sum("status IN (2, 4, 6) AND due_hour >= $3 AND due_hour < $4"),
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(unit)
+            .bind(now_hour)
+            .bind(soon_first)
+            .bind(soon_end);
+        for step in &base.sign_steps {
+            query = query.bind(step.clone());
+        }
+        let row = query.fetch_one(&self.pool).await?;
+        use sqlx::Row as _;
+        let tally = |i: usize| -> Result<i64> { Ok(row.try_get::<i64, _>(i)?) };
+        let (awaiting, in_progress, supplement, result, signing, overdue_hours, soon_hours) = (
+            tally(0)?,
+            tally(1)?,
+            tally(2)?,
+            tally(3)?,
+            tally(4)?,
+            tally(5)?,
+            tally(6)?,
+        );
+        let scanned = |q: Queue| {
+            self.queue_count_scanning(InboxQuery {
+                queue: Some(q),
+                ..base.clone()
+            })
+        };
+        let awaiting = match base.scope {
+            // The counter's reception queue is province-wide: one partial index holds it.
+            InboxScope::Receiving(_) => scanned(Queue::ChoTiepNhan).await?,
+            InboxScope::Competent(_) => awaiting,
+        };
+        // Today's receptions: a range of the partial index on reception time.
+        let received_today = scanned(Queue::MoiTiepNhan).await?;
+        let overdue = overdue_hours + self.open_due_between(base, now_hour * HOUR_MS, base.now_ms).await?;
+        let due_soon = if soon_end > soon_first {
+            soon_hours
+                + self.open_due_between(base, base.now_ms, soon_first * HOUR_MS).await?
+                + self.open_due_between(base, soon_end * HOUR_MS, base.soon_ms).await?
+        } else {
+            self.open_due_between(base, base.now_ms, base.soon_ms).await?
+        };
+        Ok(Queue::ALL
+            .into_iter()
+            .map(|q| {
+                let count = match q {
+                    Queue::ChoTiepNhan => awaiting,
+                    Queue::MoiTiepNhan => received_today,
+                    Queue::DangXuLy => in_progress,
+                    Queue::ChoBoSung => supplement,
+                    Queue::ChoKy => signing,
+                    Queue::ChoTraKetQua => result,
+                    Queue::QuaHan => overdue,
+                    Queue::SapDenHan => due_soon,
+                };
+                (q, count)
+            })
+            .collect())
+    }
+
+    /// Open dossiers (2, 4, 6) of the scope due in [from, to): a short index range (less than an
+    /// hour's dues), the part of a time-bound queue the hourly tallies do not hold.
+    async fn open_due_between(&self, base: &InboxQuery, from: i64, to: i64) -> Result<i64> {
+        if from >= to {
+            return Ok(0);
+        }
+        let sql = format!(
+            "SELECT COUNT(*) FROM dossiers WHERE {} = $1 AND status IN (2, 4, 6) \
+             AND effective_due >= $2 AND effective_due < $3",
+            base.scope.column()
+        );
+        let row = sqlx::query(&sql)
+            .bind(base.scope.unit().to_string())
+            .bind(from)
+            .bind(to)
+            .fetch_one(&self.pool)
+            .await?;
+        use sqlx::Row as _;
+        Ok(row.try_get(0)?)
+    }
+
+    /// The size of one queue, counted from the dossiers' indexes.
+    async fn queue_count_scanning(&self, query: InboxQuery) -> Result<i64> {
+        let (cond, _, values) = InboxQuery { search: None, ..query }.filter();
+        let sql = format!("SELECT COUNT(*) FROM dossiers WHERE {cond}");
+        let row = bind_all(sqlx::query(&sql), &values).fetch_one(&self.pool).await?;
+        use sqlx::Row as _;
+        Ok(row.try_get(0)?)
+    }
+
+    /// Every queue's size counted from the dossiers' indexes: the path with a procedure filter,
+    /// and the reference the tallies are tested against.
+    pub async fn inbox_counts_scanning(&self, base: &InboxQuery) -> Result<Vec<(Queue, i64)>> {
         let mut out = Vec::with_capacity(Queue::ALL.len());
         for q in Queue::ALL {
-            let query = InboxQuery {
-                queue: Some(q),
-                search: None,
-                ..base.clone()
-            };
-            let (cond, _, values) = query.filter();
-            let sql = format!("SELECT COUNT(*) FROM dossiers WHERE {cond}");
-            let row = bind_all(sqlx::query(&sql), &values).fetch_one(&self.pool).await?;
-            use sqlx::Row as _;
-            out.push((q, row.try_get::<i64, _>(0)?));
+            out.push((
+                q,
+                self.queue_count_scanning(InboxQuery {
+                    queue: Some(q),
+                    ..base.clone()
+                })
+                .await?,
+            ));
         }
         Ok(out)
     }

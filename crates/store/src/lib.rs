@@ -193,6 +193,20 @@ impl Store {
         sqlx::query("VACUUM INTO $1").bind(path).execute(&self.pool).await?;
         Ok(())
     }
+
+    /// Refreshes the planner's statistics (and, on PostgreSQL, the visibility map that lets
+    /// counts and pages be read from indexes alone) after a bulk change such as an import;
+    /// autovacuum does the same on its own schedule.
+    pub async fn refresh_statistics(&self) -> Result<()> {
+        let sql = match self.backend {
+            Backend::Sqlite => "ANALYZE",
+            Backend::Postgres => {
+                "VACUUM (ANALYZE) dossiers, dossier_events, inbox_tallies, dossier_assignments, index_facts"
+            }
+        };
+        sqlx::raw_sql(sql).execute(&self.pool).await?;
+        Ok(())
+    }
 }
 
 impl Store {

@@ -75,6 +75,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_inbox_name_search.sql"),
         postgres: include_str!("../migrations/postgres/0010_inbox_name_search.sql"),
     },
+    Migration {
+        version: 14,
+        name: "inbox_tallies",
+        sqlite: include_str!("../migrations/sqlite/0014_inbox_tallies.sql"),
+        postgres: include_str!("../migrations/postgres/0014_inbox_tallies.sql"),
+    },
 ];
 
 /// An arbitrary constant that serialises concurrent migrators on PostgreSQL.
