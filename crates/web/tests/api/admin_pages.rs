@@ -120,7 +120,7 @@ async fn a_unit_administrator_manages_only_their_unit() {
         "/can-bo/quan-tri/thu-tuc",
         "/can-bo/quan-tri/lich",
         "/can-bo/quan-tri/nhat-ky",
-        "/can-bo/quan-tri/quy-trinh/1.001193",
+        "/can-bo/quan-tri/quy-trinh/1.001193?don_vi=21583",
     ] {
         assert_eq!(b.get(path).await.status, 403, "{path}");
     }
@@ -613,4 +613,131 @@ async fn the_audit_viewer_filters_pages_and_verifies_the_chain() {
     assert_eq!(reversed.status, 422);
     // Reading the log is itself recorded.
     assert!(!audited(&app, "audit.read", "-").await.is_empty());
+}
+
+/// The steps of a two-step workflow as the form posts them, the first step taking `first` minutes.
+fn two_steps(unit: &str, first: u32, second: u32) -> Vec<(String, String)> {
+    [
+        ("don_vi", unit.to_string()),
+        ("id0", "tham_dinh".into()),
+        ("name0", "Thẩm định".into()),
+        ("name_en0", "Review".into()),
+        ("role0", "specialist".into()),
+        ("minutes0", first.to_string()),
+        ("next0", "ky".into()),
+        ("action0", "request_supplement".into()),
+        ("id1", "ky".into()),
+        ("name1", "Ký duyệt".into()),
+        ("name_en1", "Sign".into()),
+        ("role1", "leader".into()),
+        ("minutes1", second.to_string()),
+        ("next1", String::new()),
+        ("action1", "approve".into()),
+        ("action1", "finish".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+fn borrowed(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+/// A counter submission of 1.001193 at `unit` (accepted on the spot): its code and state.
+async fn accepted_at(app: &TestApp, unit: &str) -> (String, motcua_domain::dossier::DossierState) {
+    let counter = app.token("tiepnhan1").await;
+    let body = json!({"procedure": "1.001193", "unit": unit, "channel": 1,
+        "applicant": {"name": "Nguyễn Văn An"}});
+    let (status, created) = app.submit(&counter, None, &body).await;
+    assert_eq!(status, 201, "{created}");
+    let code = created["MaHoSo"].as_str().unwrap().to_string();
+    let state = app.state.engine().state(&code).await.unwrap();
+    (code, state)
+}
+
+/// Working minutes the dossier's current step was given.
+fn step_quota(app: &TestApp, s: &motcua_domain::dossier::DossierState) -> i64 {
+    app.state
+        .calendar()
+        .working_minutes_between(s.step_started_at.unwrap(), s.step_due.unwrap())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_unit_workflow_overrides_the_default_for_that_unit_only() {
+    let app = spawn_app().await;
+    add_unit_admin(&app).await;
+    let mut province = Browser::signed_in_with(&app, "quantri", "demo").await;
+    let base = "/can-bo/quan-tri/quy-trinh/1.001193";
+    // The province administrator chooses among the competent units only.
+    let picker = province.get(&format!("{base}?don_vi=23575")).await;
+    assert_eq!(picker.status, 200, "{}", picker.body);
+    assert_eq!(picker.attrs("data-in-force"), ["builtin"]);
+    assert_eq!(picker.attrs("data-unit"), ["23575"]);
+    assert!(picker.body.contains("<option value=\"21583\""), "{}", picker.body);
+    assert!(!picker.body.contains("<option value=\"000.00.12.H21\""));
+    for unknown in ["000.00.12.H21", "99999"] {
+        assert_eq!(
+            province.get(&format!("{base}?don_vi={unknown}")).await.status,
+            404,
+            "{unknown}"
+        );
+    }
+
+    // A unit administrator opens their own unit's workflow, never the default or another unit's.
+    let mut unit_admin = Browser::signed_in_with(&app, "qtpleiku", "demo").await;
+    let own = unit_admin.get(base).await;
+    assert_eq!(own.status, 200, "{}", own.body);
+    assert_eq!(own.attrs("data-unit"), ["23575"]);
+    assert_eq!(unit_admin.get(&format!("{base}?don_vi=21583")).await.status, 403);
+    for other in ["21583", ""] {
+        let fields = two_steps(other, 60, 60);
+        let r = unit_admin.submit(base, base, &borrowed(&fields)).await;
+        assert_eq!(r.status, 403, "{other:?}");
+    }
+    let fields = vec![("don_vi".to_string(), "21583".to_string()), ("xoa".into(), "1".into())];
+    assert_eq!(unit_admin.submit(base, base, &borrowed(&fields)).await.status, 403);
+    assert!(app.state.store().workflows().await.unwrap().is_empty());
+
+    // Their own unit: saved as the unit's override, shown as in force there only.
+    let fields = two_steps("23575", 60, 120);
+    let r = unit_admin.submit(base, base, &borrowed(&fields)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location, format!("{base}?don_vi=23575&xong=1"));
+    let stored = app.state.store().workflows().await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].unit.as_deref(), Some("23575"));
+    assert_eq!(unit_admin.get(base).await.attrs("data-in-force"), ["unit"]);
+    let elsewhere = province.get(&format!("{base}?don_vi=21583")).await;
+    assert_eq!(elsewhere.attrs("data-in-force"), ["builtin"]);
+    assert_eq!(province.get(base).await.attrs("data-in-force"), ["builtin"]);
+    let set = audited(&app, "admin.workflow.set", "1.001193").await;
+    assert_eq!(set.len(), 1);
+    assert!(set[0].details.contains("\"unit\":\"23575\""), "{}", set[0].details);
+
+    // The engine follows it: a dossier accepted at Pleiku gets the override's 60-minute first
+    // step, one accepted elsewhere the default's.
+    let (x_code, x) = accepted_at(&app, "23575").await;
+    let (_, y) = accepted_at(&app, "21583").await;
+    assert_eq!(x.step.as_deref(), Some("tham_dinh"));
+    assert_eq!(step_quota(&app, &x), 60);
+    let default = motcua_domain::dossier::default_workflow("1.001193", y.legal_time);
+    assert_eq!(y.step.as_deref(), Some(default.steps[0].id.as_str()));
+    assert_eq!(step_quota(&app, &y), i64::from(default.steps[0].quota_minutes));
+    assert_ne!(step_quota(&app, &x), step_quota(&app, &y));
+
+    // Removing the override puts the unit back on the default, for new dossiers only.
+    let fields = vec![("don_vi".to_string(), "23575".to_string()), ("xoa".into(), "1".into())];
+    let r = province.submit(base, base, &borrowed(&fields)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(app.state.store().workflows().await.unwrap().is_empty());
+    assert_eq!(unit_admin.get(base).await.attrs("data-in-force"), ["builtin"]);
+    assert_eq!(audited(&app, "admin.workflow.remove", "1.001193").await.len(), 1);
+    // Nothing left to remove.
+    assert_eq!(province.submit(base, base, &borrowed(&fields)).await.status, 404);
+    let (_, again) = accepted_at(&app, "23575").await;
+    assert_eq!(again.step.as_deref(), Some(default.steps[0].id.as_str()));
+    let kept = app.state.engine().state(&x_code).await.unwrap();
+    assert_eq!(kept.step.as_deref(), Some("tham_dinh"));
 }
