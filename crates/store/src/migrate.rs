@@ -75,6 +75,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_inbox_name_search.sql"),
         postgres: include_str!("../migrations/postgres/0010_inbox_name_search.sql"),
     },
+    Migration {
+        version: 12,
+        name: "organisation_details",
+        sqlite: include_str!("../migrations/sqlite/0012_organisation_details.sql"),
+        postgres: include_str!("../migrations/postgres/0012_organisation_details.sql"),
+    },
 ];
 
 /// An arbitrary constant that serialises concurrent migrators on PostgreSQL.

@@ -741,3 +741,90 @@ async fn a_unit_workflow_overrides_the_default_for_that_unit_only() {
     let kept = app.state.engine().state(&x_code).await.unwrap();
     assert_eq!(kept.step.as_deref(), Some("tham_dinh"));
 }
+
+#[tokio::test]
+async fn organisations_display_fields_are_edited_validated_and_audited() {
+    let app = spawn_app().await;
+    add_unit_admin(&app).await;
+    let mut admin = Browser::signed_in_with(&app, "quantri", "demo").await;
+    let list = admin.get("/can-bo/quan-tri/don-vi").await;
+    assert!(list.attrs("data-org").contains(&"23575".to_string()), "{}", list.body);
+    assert!(list.body.contains("data-reference-note"));
+    assert!(list.body.contains("href=\"/can-bo/quan-tri/don-vi/co-quan/23575\""));
+    let page = "/can-bo/quan-tri/don-vi/co-quan/23575";
+    assert_eq!(admin.get(page).await.status, 200);
+    assert_eq!(admin.get("/can-bo/quan-tri/don-vi/co-quan/99999").await.status, 404);
+
+    // A unit administrator sees the list without edit links and may not edit, even their own.
+    let mut unit_admin = Browser::signed_in_with(&app, "qtpleiku", "demo").await;
+    let seen = unit_admin.get("/can-bo/quan-tri/don-vi").await;
+    assert_eq!(seen.status, 200);
+    assert!(!seen.body.contains("/can-bo/quan-tri/don-vi/co-quan/"));
+    assert_eq!(unit_admin.get(page).await.status, 403);
+    let csrf = unit_admin.get("/can-bo/quan-tri/don-vi").await.csrf();
+    let r = unit_admin.post(page, &[("csrf", &csrf), ("name", "Đổi tên")]).await;
+    assert_eq!(r.status, 403);
+
+    let before = app.state.store().organisation_details("23575").await.unwrap().unwrap();
+    // Every problem shown at once, nothing written.
+    let r = admin
+        .submit(
+            page,
+            page,
+            &[
+                ("name", "  "),
+                ("phone", "12345"),
+                ("email", "vanphong@"),
+                ("address", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    for field in ["#name", "#phone", "#email"] {
+        assert!(r.body.contains(&format!("href=\"{field}\"")), "{field}: {}", r.body);
+    }
+    assert_eq!(
+        app.state.store().organisation_details("23575").await.unwrap().unwrap(),
+        before
+    );
+
+    // Saved in NFC ("Ủy" typed with a combining hook), shown by the engine at once, audited.
+    let decomposed = "U\u{0309}y ban nhân dân phường Pleiku";
+    let r = admin
+        .submit(
+            page,
+            page,
+            &[
+                ("name", decomposed),
+                ("name_en", "Pleiku Ward People's Committee"),
+                ("address", "1 Trần Hưng Đạo, phường Pleiku"),
+                ("phone", "0269 3824 123"),
+                ("email", "ubnd.pleiku@gialai.gov.vn"),
+                ("opening_hours", "Thứ Hai – Thứ Sáu, 7:00–11:30, 13:30–17:00"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let after = app.state.store().organisation_details("23575").await.unwrap().unwrap();
+    assert_eq!(after.name, "Ủy ban nhân dân phường Pleiku");
+    assert_eq!(after.phone, "0269 3824 123");
+    assert_eq!(after.updated_by.as_deref(), Some("quantri"));
+    assert_eq!(
+        app.state.engine().organisation("23575").unwrap().name,
+        "Ủy ban nhân dân phường Pleiku"
+    );
+    let shown = admin.get(page).await;
+    assert!(shown.body.contains("value=\"ubnd.pleiku@gialai.gov.vn\""));
+    let audit = audited(&app, "admin.organisation.set", "23575").await;
+    assert_eq!(audit.len(), 1);
+    assert!(audit[0].details.contains("0269 3824 123"), "{}", audit[0].details);
+    // The administrative units themselves stay as loaded.
+    assert!(app
+        .state
+        .store()
+        .units()
+        .await
+        .unwrap()
+        .iter()
+        .any(|u| u.code == "23575"));
+}
