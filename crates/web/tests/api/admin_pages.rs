@@ -828,3 +828,79 @@ async fn organisations_display_fields_are_edited_validated_and_audited() {
         .iter()
         .any(|u| u.code == "23575"));
 }
+
+#[tokio::test]
+async fn the_audit_viewer_checks_new_entries_and_the_full_check_finds_old_tampering() {
+    let app = spawn_app().await;
+    let mut admin = Browser::signed_in_with(&app, "quantri", "demo").await;
+    let engine = app.state.engine();
+    for i in 0..30 {
+        engine
+            .audit_event("lanhdao1", "dossier.view", &format!("X-{i}"), json!({}))
+            .await;
+    }
+    engine.audit().flush().await.unwrap();
+    let viewer = "/can-bo/quan-tri/nhat-ky";
+    let first = admin.get(viewer).await;
+    assert_eq!(first.attrs("data-chain"), ["intact"], "{}", first.body);
+    assert_eq!(first.attrs("data-verified-from"), ["0"]);
+    let checked_first: u64 = first.attrs("data-checked")[0].parse().unwrap();
+    assert!(checked_first >= 30);
+
+    // The next load walks only what was written since (its own read entry and three more).
+    for i in 0..3 {
+        engine
+            .audit_event("lanhdao1", "dossier.view", &format!("Y-{i}"), json!({}))
+            .await;
+    }
+    engine.audit().flush().await.unwrap();
+    let second = admin.get(viewer).await;
+    assert_eq!(second.attrs("data-chain"), ["intact"]);
+    let from: i64 = second.attrs("data-verified-from")[0].parse().unwrap();
+    assert!(from >= 30, "{from}");
+    let checked: u64 = second.attrs("data-checked")[0].parse().unwrap();
+    assert!((3..=5).contains(&checked), "{checked}");
+
+    // An old entry altered in the database: the quick check cannot see it, the full one does,
+    // and from then on every load reports it.
+    app.state
+        .store()
+        .execute_raw_for_tests("UPDATE audit_log SET target = 'X-99' WHERE seq = 5")
+        .await
+        .unwrap();
+    assert_eq!(admin.get(viewer).await.attrs("data-chain"), ["intact"]);
+    let full = admin.get(&format!("{viewer}?toan_bo=1")).await;
+    assert_eq!(full.attrs("data-chain"), ["broken"], "{}", full.body);
+    assert_eq!(full.attrs("data-break"), ["5"]);
+    assert_eq!(full.attrs("data-full"), ["true"]);
+    let later = admin.get(viewer).await;
+    assert_eq!(later.attrs("data-break"), ["5"], "{}", later.body);
+
+    // A new entry altered after the checkpoint: the quick check finds it.
+    let app2 = spawn_app().await;
+    let mut admin2 = Browser::signed_in_with(&app2, "quantri", "demo").await;
+    assert_eq!(admin2.get(viewer).await.attrs("data-chain"), ["intact"]);
+    let e2 = app2.state.engine();
+    for i in 0..5 {
+        e2.audit_event("lanhdao1", "dossier.view", &format!("Z-{i}"), json!({}))
+            .await;
+    }
+    e2.audit().flush().await.unwrap();
+    let head = app2
+        .state
+        .store()
+        .audit_entries(&AuditQuery {
+            limit: 1,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap()[0]
+        .seq;
+    app2.state
+        .store()
+        .execute_raw_for_tests(&format!("UPDATE audit_log SET actor = 'x' WHERE seq = {}", head - 1))
+        .await
+        .unwrap();
+    let quick = admin2.get(viewer).await;
+    assert_eq!(quick.attrs("data-break"), [(head - 1).to_string()], "{}", quick.body);
+}
