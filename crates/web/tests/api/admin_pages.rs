@@ -904,3 +904,66 @@ async fn the_audit_viewer_checks_new_entries_and_the_full_check_finds_old_tamper
     let quick = admin2.get(viewer).await;
     assert_eq!(quick.attrs("data-break"), [(head - 1).to_string()], "{}", quick.body);
 }
+
+/// Asks the assistant until `done` holds for the answer. A rebuild takes about a second in a
+/// release build and several in a debug build on a busy machine: the bound is generous.
+async fn ask_until(app: &TestApp, question: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let (status, body) = app
+            .post("/api/v1/assistant/ask", &json!({"question": question}), None)
+            .await;
+        assert_eq!(status, 200, "{body}");
+        if done(&body) {
+            return body;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the assistant still answers {body}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_assistant_sees_fee_changes_and_withdrawals_without_a_restart() {
+    let app = spawn_app().await;
+    let mut admin = Browser::signed_in_with(&app, "quantri", "demo").await;
+    let question = "lệ phí đăng ký khai sinh";
+    let before = ask_until(&app, question, |_| true).await;
+    assert_eq!(before["procedures"][0]["code"], "1.001193", "{before}");
+    assert!(!before["answer"].as_str().unwrap().contains("35.000"), "{before}");
+    let generation = app.state.assistant_generation();
+
+    let edit = "/can-bo/quan-tri/thu-tuc/1.001193";
+    let r = admin
+        .submit(edit, edit, &[("enabled", "1"), ("fee", "35.000"), ("note", "")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let after = ask_until(&app, question, |b| {
+        b["answer"].as_str().is_some_and(|a| a.contains("35.000 đồng"))
+    })
+    .await;
+    assert_eq!(after["procedures"][0]["code"], "1.001193", "{after}");
+    assert!(app.state.assistant_generation() > generation);
+
+    // Withdrawn: the assistant stops offering it; offered again: it is back.
+    let r = admin
+        .submit(edit, edit, &[("enabled", "0"), ("fee", ""), ("note", "")])
+        .await;
+    assert_eq!(r.status, 303);
+    let offers = |b: &Value| {
+        b["procedures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["code"] == "1.001193")
+    };
+    ask_until(&app, question, |b| !offers(b)).await;
+    let r = admin
+        .submit(edit, edit, &[("enabled", "1"), ("fee", ""), ("note", "")])
+        .await;
+    assert_eq!(r.status, 303);
+    let back = ask_until(&app, question, offers).await;
+    assert!(!back["answer"].as_str().unwrap().contains("35.000"), "{back}");
+}
