@@ -967,3 +967,26 @@ async fn the_assistant_sees_fee_changes_and_withdrawals_without_a_restart() {
     let back = ask_until(&app, question, offers).await;
     assert!(!back["answer"].as_str().unwrap().contains("35.000"), "{back}");
 }
+
+#[tokio::test]
+async fn lists_share_one_pager() {
+    let app = spawn_app().await;
+    let mut admin = Browser::signed_in_with(&app, "quantri", "demo").await;
+    let first = admin.get("/can-bo/quan-tri/thu-tuc").await;
+    assert_eq!(first.status, 200);
+    assert!(first.body.contains("<li>Trang 1 / "), "{}", first.body);
+    assert!(!first.body.contains("rel=\"prev\""));
+    assert!(first.body.contains("trang=2\" rel=\"next\""), "{}", first.body);
+    let second = admin.get("/can-bo/quan-tri/thu-tuc?trang=2").await;
+    assert!(second.body.contains("trang=1\" rel=\"prev\""));
+    assert!(second.body.contains("trang=3\" rel=\"next\""));
+    let last_page: usize = first.body[first.body.find("<li>Trang 1 / ").unwrap() + 14..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap();
+    let last = admin.get(&format!("/can-bo/quan-tri/thu-tuc?trang={last_page}")).await;
+    assert!(last.body.contains(&format!("<li>Trang {last_page} / {last_page}</li>")));
+    assert!(last.body.contains("rel=\"prev\"") && !last.body.contains("rel=\"next\""));
+}
