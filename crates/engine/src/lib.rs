@@ -411,6 +411,39 @@ impl Engine {
         self.reload().await.map_err(EngineError::Internal)
     }
 
+    /// The workflow configured for exactly this procedure and unit (`""`: the province-wide
+    /// one), without falling back.
+    pub fn configured_workflow(&self, procedure: &str, unit: &str) -> Option<Workflow> {
+        self.read_views(|v| v.workflows.get(&(procedure.to_string(), unit.to_string())).cloned())
+    }
+
+    /// Removes the workflow configured for `procedure` at `unit` (`""`: the province-wide one),
+    /// so new dossiers there follow the next one down (the province's, then the default);
+    /// false when there was none.
+    pub async fn remove_workflow(&self, procedure: &str, unit: &str) -> EngineResult<bool> {
+        let removed = self.store.delete_workflow(procedure, unit).await?;
+        self.reload().await.map_err(EngineError::Internal)?;
+        Ok(removed)
+    }
+
+    /// The organisations that may decide a procedure handled at `levels`, by name.
+    pub fn competent_units(&self, levels: &[Level]) -> Vec<Organisation> {
+        let mut units: Vec<Organisation> = self.read_views(|v| {
+            v.organisations
+                .values()
+                .filter(|o| self.check_competence(o, levels).is_ok())
+                .cloned()
+                .collect()
+        });
+        units.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.code.cmp(&b.code)));
+        units
+    }
+
+    /// Whether `org` may decide a procedure handled at `levels`.
+    pub fn is_competent(&self, org: &Organisation, levels: &[Level]) -> bool {
+        self.check_competence(org, levels).is_ok()
+    }
+
     /// Checks that `org` may decide `procedure` (NĐ 118: routing by competence).
     fn check_competence(&self, org: &Organisation, levels: &[Level]) -> EngineResult<()> {
         let needed = match org.kind.as_str() {

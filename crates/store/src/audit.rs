@@ -7,6 +7,14 @@
 //! [`Store::verify_audit`] names. The last sequence number and hash are also kept in `settings`
 //! (updated in the same transaction), so cutting entries off the end is caught too.
 //!
+//! A verified **checkpoint** (sequence number and hash of the last entry a walk found intact, in
+//! `settings`) lets the audit viewer check only the entries written since
+//! ([`Store::verify_audit_since_checkpoint`]): the walk starts from the checkpoint's hash, so
+//! every later entry must still link to it, and the checkpoint entry itself must still carry that
+//! hash. Only the full walk ([`Store::verify_audit`], `motcua audit verify`) can vouch for the
+//! entries before the checkpoint; it also moves the checkpoint back to the last intact entry
+//! when it finds a break, so the viewer reports the break as well.
+//!
 //! Entries are written by the dossier writer task in the transactions it commits anyway (group
 //! commit): recording costs the caller a channel send, not a database round trip or an fsync.
 
@@ -21,6 +29,13 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 
 /// The settings key holding `"<seq>:<hash>"` of the newest entry.
 const HEAD_SETTING: &str = "audit_head";
+
+/// The settings key holding `"<seq>:<hash>:<mac>"` of the last entry a verification found
+/// intact; the MAC (under the deployment's key) makes a checkpoint written by hand worthless.
+const CHECKPOINT_SETTING: &str = "audit_checkpoint";
+
+/// The settings key holding the time (ms) and result of the last full verification.
+const FULL_CHECK_SETTING: &str = "audit_full_check";
 
 /// What happened, before it gets its place in the chain. `details` must not hold raw personal
 /// data (mask personal ids; name the dossier, not the applicant).
@@ -94,6 +109,9 @@ pub enum AuditBreakKind {
 /// The result of walking the chain.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct AuditVerification {
+    /// The walk started after this entry: 0 for a full verification, else the checkpoint.
+    pub from_seq: i64,
+    /// Entries checked by this walk.
     pub entries: u64,
     pub head_seq: i64,
     pub head_hash: String,
@@ -197,13 +215,133 @@ impl Store {
         Ok(rows.into_iter().map(stored).collect())
     }
 
-    /// Walks the whole chain in sequence order and reports the first break.
+    /// Walks the whole chain in sequence order and reports the first break. An intact chain
+    /// moves the checkpoint to its head; a broken one moves it back to the last intact entry.
     pub async fn verify_audit(&self) -> Result<AuditVerification> {
-        let mut expected_seq = 1i64;
-        let mut prev_hash = GENESIS.to_string();
+        let v = self.walk_audit(0, GENESIS.to_string()).await?;
+        // The last intact entry: past a break this moves the checkpoint back, so the viewer's
+        // walk meets the break too.
+        let checkpoint = self.checkpoint_text(v.head_seq, &v.head_hash).await?;
+        self.set_setting(CHECKPOINT_SETTING, &checkpoint).await?;
+        let result = match &v.first_break {
+            None => "intact".to_string(),
+            Some(b) => format!("broken at {}", b.seq),
+        };
+        self.set_setting(FULL_CHECK_SETTING, &format!("{}:{}:{result}", now_ms(), v.head_seq))
+            .await?;
+        Ok(v)
+    }
+
+    /// Verifies the entries written since the checkpoint (all of them when there is none): the
+    /// checkpoint entry must still carry the checkpoint's hash and every later entry must link
+    /// from it. An intact result advances the checkpoint (only if no other verification moved it
+    /// meanwhile). Entries before the checkpoint are vouched for by [`Store::verify_audit`] only.
+    pub async fn verify_audit_since_checkpoint(&self) -> Result<AuditVerification> {
+        let stored_checkpoint = self.setting(CHECKPOINT_SETTING).await?;
+        let mut start = None;
+        if let Some(text) = stored_checkpoint.as_deref() {
+            // A checkpoint that fails its MAC is ignored: the walk starts from the first entry.
+            if let Some((seq, hash)) = text.rsplit_once(':').and_then(|(pos, _)| parse_position(pos)) {
+                if self.checkpoint_text(seq, &hash).await? == text {
+                    start = Some((seq, hash));
+                }
+            }
+        }
+        let (from, from_hash) = start.unwrap_or((0, GENESIS.to_string()));
+        if from > 0 {
+            type Row = (i64, i64, String, String, String, String, String, String);
+            let row: Option<Row> = sqlx::query_as(
+                "SELECT seq, at, actor, action, target, details, prev_hash, hash FROM audit_log WHERE seq = $1",
+            )
+            .bind(from)
+            .fetch_optional(&self.pool)
+            .await?;
+            let problem = match row.map(stored) {
+                None => Some((
+                    AuditBreakKind::Deleted,
+                    format!("entry {from}, verified earlier, is missing (deleted)"),
+                )),
+                Some(e) => {
+                    let recomputed =
+                        entry_hash(&e.prev_hash, e.seq, e.at_ms, &e.actor, &e.action, &e.target, &e.details);
+                    (recomputed != e.hash || e.hash != from_hash).then(|| {
+                        (
+                            AuditBreakKind::Altered,
+                            format!("entry {from} was changed after it was verified"),
+                        )
+                    })
+                }
+            };
+            if let Some((kind, message)) = problem {
+                return Ok(AuditVerification {
+                    from_seq: from,
+                    entries: 0,
+                    head_seq: from - 1,
+                    head_hash: String::new(),
+                    first_break: Some(AuditBreak {
+                        seq: from,
+                        kind,
+                        message,
+                    }),
+                });
+            }
+        }
+        let v = self.walk_audit(from, from_hash).await?;
+        if v.first_break.is_none() && v.head_seq > from {
+            let new = self.checkpoint_text(v.head_seq, &v.head_hash).await?;
+            let query = match &stored_checkpoint {
+                Some(old) => sqlx::query("UPDATE settings SET value = $2 WHERE key = $1 AND value = $3")
+                    .bind(CHECKPOINT_SETTING)
+                    .bind(new)
+                    .bind(old.clone()),
+                None => sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+                    .bind(CHECKPOINT_SETTING)
+                    .bind(new),
+            };
+            query.execute(&self.pool).await?;
+        }
+        Ok(v)
+    }
+
+    /// The stored form of a checkpoint: position and its MAC.
+    async fn checkpoint_text(&self, seq: i64, hash: &str) -> Result<String> {
+        let key = self.pid_key().await?;
+        let position = format!("{seq}:{hash}");
+        let mac = crate::keyed::hmac_sha256(&key, format!("{CHECKPOINT_SETTING}\n{position}").as_bytes());
+        Ok(format!("{position}:{}", hex::encode(mac)))
+    }
+
+    /// When the last full verification ran (ms), the head it reached, and its result.
+    pub async fn last_full_audit_check(&self) -> Result<Option<(i64, i64, String)>> {
+        Ok(self.setting(FULL_CHECK_SETTING).await?.and_then(|v| {
+            let mut parts = v.splitn(3, ':');
+            let at = parts.next()?.parse().ok()?;
+            let seq = parts.next()?.parse().ok()?;
+            Some((at, seq, parts.next()?.to_string()))
+        }))
+    }
+
+    /// Walks the chain after entry `after`, whose hash is `prev_hash`, and checks the recorded
+    /// head. The head is read first: it is written in the same transaction as the entries, so
+    /// entries appended during the walk cannot look like a truncation.
+    async fn walk_audit(&self, after: i64, prev_hash: String) -> Result<AuditVerification> {
+        let from_seq = after;
+        let from_hash = prev_hash.clone();
+        let recorded = match self.setting(HEAD_SETTING).await? {
+            Some(head) => Some(
+                parse_position(&head)
+                    .ok_or_else(|| StoreError::Corrupt(format!("setting {HEAD_SETTING} is unreadable")))?,
+            ),
+            None => None,
+        };
+        let mut expected_seq = after + 1;
+        let mut prev_hash = prev_hash;
         let mut entries = 0u64;
-        let mut after = 0i64;
+        let mut after = after;
+        // The hash of the recorded head's entry, once the walk passes it.
+        let mut recorded_hash_seen: Option<String> = None;
         let broken = |seq: i64, kind: AuditBreakKind, message: String, entries: u64, prev: &str| AuditVerification {
+            from_seq,
             entries,
             head_seq: seq - 1,
             head_hash: prev.to_string(),
@@ -257,29 +395,43 @@ impl Store {
                     );
                     return Ok(broken(e.seq, AuditBreakKind::Unlinked, message, entries, &prev_hash));
                 }
+                if recorded.as_ref().is_some_and(|(seq, _)| *seq == e.seq) {
+                    recorded_hash_seen = Some(e.hash.clone());
+                }
                 prev_hash = e.hash;
                 expected_seq += 1;
                 entries += 1;
             }
         }
         let head_seq = expected_seq - 1;
-        if let Some(head) = self.setting(HEAD_SETTING).await? {
-            let (seq, hash) = head.split_once(':').unwrap_or(("", ""));
-            let recorded: i64 = seq
-                .parse()
-                .map_err(|_| StoreError::Corrupt(format!("setting {HEAD_SETTING} is unreadable")))?;
-            if recorded != head_seq || hash != prev_hash {
-                let message = if recorded > head_seq {
-                    format!("the chain ends at entry {head_seq} but entry {recorded} was written (entries cut off)")
-                } else {
-                    format!("the recorded head (entry {recorded}) does not match the chain's end (entry {head_seq})")
+        if let Some((seq, hash)) = recorded {
+            let problem = if seq > head_seq {
+                Some((
+                    head_seq + 1,
+                    format!("the chain ends at entry {head_seq} but entry {seq} was written (entries cut off)"),
+                ))
+            } else {
+                let matches = match seq.cmp(&from_seq) {
+                    std::cmp::Ordering::Greater => recorded_hash_seen.as_deref() == Some(hash.as_str()),
+                    std::cmp::Ordering::Equal => hash == from_hash,
+                    // The head only moves forward, and the checkpoint never passes it.
+                    std::cmp::Ordering::Less => false,
                 };
+                (!matches).then(|| {
+                    (
+                        seq.max(1),
+                        format!("the recorded head (entry {seq}) does not match the chain's entry {seq}"),
+                    )
+                })
+            };
+            if let Some((at, message)) = problem {
                 return Ok(AuditVerification {
+                    from_seq,
                     entries,
                     head_seq,
                     head_hash: prev_hash,
                     first_break: Some(AuditBreak {
-                        seq: head_seq + 1,
+                        seq: at,
                         kind: AuditBreakKind::Truncated,
                         message,
                     }),
@@ -287,12 +439,19 @@ impl Store {
             }
         }
         Ok(AuditVerification {
+            from_seq,
             entries,
             head_seq,
             head_hash: prev_hash,
             first_break: None,
         })
     }
+}
+
+/// Parses `"<seq>:<hash>"`.
+fn parse_position(text: &str) -> Option<(i64, String)> {
+    let (seq, hash) = text.split_once(':')?;
+    Some((seq.parse().ok()?, hash.to_string()))
 }
 
 fn stored(r: (i64, i64, String, String, String, String, String, String)) -> StoredAuditEntry {

@@ -766,6 +766,17 @@ impl Store {
         Ok(())
     }
 
+    /// Removes the workflow configured for `procedure` at `unit` (`""`: the province-wide one);
+    /// false when there was none.
+    pub async fn delete_workflow(&self, procedure: &str, unit: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM workflows WHERE procedure_code = $1 AND unit = $2")
+            .bind(procedure)
+            .bind(unit)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     /// Undelivered outbox messages whose next attempt is due, oldest first.
     pub async fn pending_outbox(&self, limit: i64) -> Result<Vec<PendingMessage>> {
         let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(

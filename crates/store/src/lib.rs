@@ -26,7 +26,7 @@ mod schema;
 pub mod testing;
 mod units;
 
-pub use units::Organisation;
+pub use units::{Organisation, OrganisationDetails};
 
 pub use accounts::{Account, NewUser, Role, TokenGrant, User};
 pub use catalog::LocalSetting;

@@ -76,6 +76,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0010_inbox_name_search.sql"),
     },
     Migration {
+        version: 12,
+        name: "organisation_details",
+        sqlite: include_str!("../migrations/sqlite/0012_organisation_details.sql"),
+        postgres: include_str!("../migrations/postgres/0012_organisation_details.sql"),
+    },
+    Migration {
         version: 14,
         name: "inbox_tallies",
         sqlite: include_str!("../migrations/sqlite/0014_inbox_tallies.sql"),

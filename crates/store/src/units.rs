@@ -223,6 +223,77 @@ impl Store {
     }
 }
 
+/// The display fields of an organisation that motcua owns (migration 0012), as a province
+/// administrator edits them. Validated by the caller.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct OrganisationDetails {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    pub opening_hours: String,
+    /// When and by whom the fields were last edited; none while they are as loaded.
+    pub updated_at_ms: Option<i64>,
+    pub updated_by: Option<String>,
+}
+
+impl Store {
+    /// An organisation's display fields.
+    pub async fn organisation_details(&self, code: &str) -> Result<Option<OrganisationDetails>> {
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<i64>,
+            Option<String>,
+        );
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT code, name, name_en, address, phone, email, opening_hours, updated_at, updated_by \
+             FROM organisations WHERE code = $1",
+        )
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| OrganisationDetails {
+            code: r.0,
+            name: r.1,
+            name_en: r.2,
+            address: r.3,
+            phone: r.4,
+            email: r.5,
+            opening_hours: r.6,
+            updated_at_ms: r.7,
+            updated_by: r.8,
+        }))
+    }
+
+    /// Saves an organisation's display fields; false when there is no such organisation.
+    pub async fn update_organisation_details(&self, d: &OrganisationDetails, by: &str) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE organisations SET name = $2, name_en = $3, address = $4, phone = $5, email = $6, \
+             opening_hours = $7, updated_at = $8, updated_by = $9 WHERE code = $1",
+        )
+        .bind(&d.code)
+        .bind(&d.name)
+        .bind(&d.name_en)
+        .bind(&d.address)
+        .bind(&d.phone)
+        .bind(&d.email)
+        .bind(&d.opening_hours)
+        .bind(crate::now_ms())
+        .bind(by)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}
+
 fn organisation_from_row(r: &sqlx::any::AnyRow) -> Organisation {
     Organisation {
         code: r.get(0),

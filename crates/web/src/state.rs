@@ -35,10 +35,18 @@ impl Default for WebSettings {
     }
 }
 
+/// The assistant in use, replaced whole when a rebuild finishes: readers clone the `Arc` and keep
+/// answering from the old index while a new one builds.
+type AssistantSlot = Arc<std::sync::RwLock<Arc<Assistant>>>;
+
 struct Inner {
     store: Store,
     engine: Engine,
-    assistant: Arc<Assistant>,
+    assistant: AssistantSlot,
+    /// Wakes the rebuilder; one queued request is enough (it reads the catalogue when it starts).
+    assistant_rebuild: tokio::sync::mpsc::Sender<()>,
+    /// Rebuilds finished since start (tests wait on it).
+    assistant_generation: Arc<std::sync::atomic::AtomicU64>,
     metrics: Metrics,
     settings: WebSettings,
     portal: PortalState,
@@ -62,15 +70,37 @@ impl AppState {
     /// Builds the state around an engine already started (tests with their own clock); the
     /// assistant's index is built from the engine's catalogue (about a second for 2,642 procedures).
     pub async fn with_engine(engine: Engine, settings: WebSettings) -> anyhow::Result<AppState> {
-        let procedures = engine.catalog().procedures.clone();
-        let assistant = tokio::task::spawn_blocking(move || -> anyhow::Result<Assistant> {
-            Ok(Assistant::new(procedures, Dictionary::bundled_checked()?))
-        })
-        .await??;
+        let assistant: AssistantSlot = Arc::new(std::sync::RwLock::new(Arc::new(build_assistant(&engine).await?)));
+        let generation = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let (rebuild, mut requests) = tokio::sync::mpsc::channel::<()>(1);
+        {
+            // Ends when the state (the only sender) is dropped.
+            let (engine, slot, generation) = (engine.clone(), assistant.clone(), generation.clone());
+            tokio::spawn(async move {
+                while requests.recv().await.is_some() {
+                    let started = std::time::Instant::now();
+                    match build_assistant(&engine).await {
+                        Ok(fresh) => {
+                            let fresh = Arc::new(fresh);
+                            match slot.write() {
+                                Ok(mut current) => *current = fresh,
+                                Err(poisoned) => *poisoned.into_inner() = fresh,
+                            }
+                            generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            tracing::info!(ms = started.elapsed().as_millis() as u64, "assistant index rebuilt");
+                        }
+                        // The old index keeps answering.
+                        Err(e) => tracing::error!(error = %e, "assistant index not rebuilt"),
+                    }
+                }
+            });
+        }
         Ok(AppState {
             inner: Arc::new(Inner {
                 store: engine.store().clone(),
-                assistant: Arc::new(assistant),
+                assistant,
+                assistant_rebuild: rebuild,
+                assistant_generation: generation,
                 engine,
                 metrics: Metrics::new()?,
                 settings,
@@ -87,8 +117,26 @@ impl AppState {
         &self.inner.engine
     }
 
-    pub fn assistant(&self) -> &Assistant {
-        &self.inner.assistant
+    /// The assistant as last built (an answer in progress keeps its copy across a swap).
+    pub fn assistant(&self) -> Arc<Assistant> {
+        match self.inner.assistant.read() {
+            Ok(a) => a.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Asks for the assistant's index to be rebuilt from the engine's catalogue in the background
+    /// (after an administrator changed a fee or withdrew or offered a procedure). Requests made
+    /// while one is queued are served by it: it reads the catalogue when it starts.
+    pub fn refresh_assistant(&self) {
+        let _ = self.inner.assistant_rebuild.try_send(());
+    }
+
+    /// How many background rebuilds of the assistant have finished.
+    pub fn assistant_generation(&self) -> u64 {
+        self.inner
+            .assistant_generation
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn metrics(&self) -> &Metrics {
@@ -110,6 +158,16 @@ impl AppState {
     pub fn portal(&self) -> &PortalState {
         &self.inner.portal
     }
+}
+
+/// The assistant over the procedures the engine's catalogue offers (about a second for 2,642
+/// procedures, off the async threads).
+async fn build_assistant(engine: &Engine) -> anyhow::Result<Assistant> {
+    let procedures = engine.catalog().procedures.clone();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<Assistant> {
+        Ok(Assistant::new(procedures, Dictionary::bundled_checked()?))
+    })
+    .await?
 }
 
 /// What the portal pages keep in memory: the sign-in limiter and the home page's "most used"

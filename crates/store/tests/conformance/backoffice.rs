@@ -13,6 +13,8 @@ on_both_backends!(
     audit_verify_names_a_deleted_entry,
     audit_verify_names_reordered_entries,
     audit_verify_notices_entries_cut_off_the_end,
+    audit_checkpoint_speeds_the_viewer_and_the_full_walk_still_sees_everything,
+    audit_checkpoint_cannot_hide_later_tampering,
     audit_entries_are_paged_newest_first,
     population_import_is_idempotent_and_keyed_by_hash,
 );
@@ -226,4 +228,71 @@ async fn sqlx_exec(store: &Store, sql: &str) {
 
 async fn sqlx_rows(store: &Store, sql: &str) -> Vec<(String, String)> {
     store.query_pairs_for_tests(sql).await.unwrap()
+}
+
+async fn audit_checkpoint_speeds_the_viewer_and_the_full_walk_still_sees_everything(store: &Store) {
+    write_entries(store, 20).await;
+    let first = store.verify_audit_since_checkpoint().await.unwrap();
+    assert_eq!((first.from_seq, first.entries, first.head_seq), (0, 20, 20));
+    assert_eq!(first.first_break, None);
+    // Only what was written since is walked.
+    write_entries(store, 5).await;
+    let next = store.verify_audit_since_checkpoint().await.unwrap();
+    assert_eq!((next.from_seq, next.entries, next.head_seq), (20, 5, 25), "{next:?}");
+    assert_eq!(next.first_break, None);
+
+    // An old entry altered: the viewer's walk does not reach it, the full walk does, and then
+    // moves the checkpoint back so the viewer reports the break as well.
+    sqlx_exec(store, "UPDATE audit_log SET actor = 'someone_else' WHERE seq = 3").await;
+    let quick = store.verify_audit_since_checkpoint().await.unwrap();
+    assert_eq!((quick.from_seq, quick.entries), (25, 0));
+    let full = store.verify_audit().await.unwrap();
+    let b = full.first_break.expect("the full walk finds the altered entry");
+    assert_eq!((b.seq, b.kind), (3, AuditBreakKind::Altered), "{b:?}");
+    assert_eq!(full.from_seq, 0);
+    let after = store.verify_audit_since_checkpoint().await.unwrap();
+    assert_eq!(after.first_break.as_ref().map(|b| b.seq), Some(3), "{after:?}");
+    let (_, seq, result) = store.last_full_audit_check().await.unwrap().expect("recorded");
+    assert_eq!((seq, result.as_str()), (2, "broken at 3"));
+
+    // A deleted old entry, likewise.
+    sqlx_exec(store, "UPDATE audit_log SET actor = 'user2' WHERE seq = 3").await;
+    assert_eq!(store.verify_audit().await.unwrap().first_break, None);
+    assert_eq!(store.verify_audit_since_checkpoint().await.unwrap().from_seq, 25);
+    sqlx_exec(store, "DELETE FROM audit_log WHERE seq = 10").await;
+    let b = store.verify_audit().await.unwrap().first_break.expect("a break");
+    assert_eq!((b.seq, b.kind), (10, AuditBreakKind::Deleted), "{b:?}");
+}
+
+async fn audit_checkpoint_cannot_hide_later_tampering(store: &Store) {
+    write_entries(store, 10).await;
+    assert_eq!(store.verify_audit_since_checkpoint().await.unwrap().head_seq, 10);
+    write_entries(store, 10).await;
+    // An entry after the checkpoint altered: found, and the checkpoint does not move past it.
+    sqlx_exec(store, "UPDATE audit_log SET details = '{}' WHERE seq = 15").await;
+    for _ in 0..2 {
+        let v = store.verify_audit_since_checkpoint().await.unwrap();
+        assert_eq!(v.from_seq, 10);
+        let b = v.first_break.expect("a break");
+        assert_eq!((b.seq, b.kind), (15, AuditBreakKind::Altered), "{b:?}");
+    }
+    // The checkpoint entry itself altered: found before anything after it is trusted.
+    sqlx_exec(store, "UPDATE audit_log SET actor = 'x' WHERE seq = 10").await;
+    let b = store
+        .verify_audit_since_checkpoint()
+        .await
+        .unwrap()
+        .first_break
+        .expect("a break");
+    assert_eq!((b.seq, b.kind), (10, AuditBreakKind::Altered), "{b:?}");
+    // A checkpoint written by hand (past the tampering, without the MAC) is ignored: the walk
+    // starts from the first entry and finds the break.
+    let head = sqlx_rows(store, "SELECT hash, hash FROM audit_log WHERE seq = 20").await;
+    store
+        .set_setting("audit_checkpoint", &format!("20:{}:{}", head[0].0, "0".repeat(64)))
+        .await
+        .unwrap();
+    let v = store.verify_audit_since_checkpoint().await.unwrap();
+    assert_eq!(v.from_seq, 0);
+    assert_eq!(v.first_break.map(|b| b.seq), Some(10));
 }

@@ -385,6 +385,12 @@ struct PublishedPage {
     pages: i64,
 }
 
+impl PublishedPage {
+    fn page_url(&self, page: i64) -> String {
+        format!("/phan-anh-kien-nghi/cong-khai?trang={page}")
+    }
+}
+
 #[derive(Deserialize)]
 pub struct PublishedQuery {
     pub trang: Option<i64>,

@@ -120,7 +120,7 @@ async fn a_unit_administrator_manages_only_their_unit() {
         "/can-bo/quan-tri/thu-tuc",
         "/can-bo/quan-tri/lich",
         "/can-bo/quan-tri/nhat-ky",
-        "/can-bo/quan-tri/quy-trinh/1.001193",
+        "/can-bo/quan-tri/quy-trinh/1.001193?don_vi=21583",
     ] {
         assert_eq!(b.get(path).await.status, 403, "{path}");
     }
@@ -613,4 +613,380 @@ async fn the_audit_viewer_filters_pages_and_verifies_the_chain() {
     assert_eq!(reversed.status, 422);
     // Reading the log is itself recorded.
     assert!(!audited(&app, "audit.read", "-").await.is_empty());
+}
+
+/// The steps of a two-step workflow as the form posts them, the first step taking `first` minutes.
+fn two_steps(unit: &str, first: u32, second: u32) -> Vec<(String, String)> {
+    [
+        ("don_vi", unit.to_string()),
+        ("id0", "tham_dinh".into()),
+        ("name0", "Thẩm định".into()),
+        ("name_en0", "Review".into()),
+        ("role0", "specialist".into()),
+        ("minutes0", first.to_string()),
+        ("next0", "ky".into()),
+        ("action0", "request_supplement".into()),
+        ("id1", "ky".into()),
+        ("name1", "Ký duyệt".into()),
+        ("name_en1", "Sign".into()),
+        ("role1", "leader".into()),
+        ("minutes1", second.to_string()),
+        ("next1", String::new()),
+        ("action1", "approve".into()),
+        ("action1", "finish".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+fn borrowed(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+/// A counter submission of 1.001193 at `unit` (accepted on the spot): its code and state.
+async fn accepted_at(app: &TestApp, unit: &str) -> (String, motcua_domain::dossier::DossierState) {
+    let counter = app.token("tiepnhan1").await;
+    let body = json!({"procedure": "1.001193", "unit": unit, "channel": 1,
+        "applicant": {"name": "Nguyễn Văn An"}});
+    let (status, created) = app.submit(&counter, None, &body).await;
+    assert_eq!(status, 201, "{created}");
+    let code = created["MaHoSo"].as_str().unwrap().to_string();
+    let state = app.state.engine().state(&code).await.unwrap();
+    (code, state)
+}
+
+/// Working minutes the dossier's current step was given.
+fn step_quota(app: &TestApp, s: &motcua_domain::dossier::DossierState) -> i64 {
+    app.state
+        .calendar()
+        .working_minutes_between(s.step_started_at.unwrap(), s.step_due.unwrap())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_unit_workflow_overrides_the_default_for_that_unit_only() {
+    let app = spawn_app().await;
+    add_unit_admin(&app).await;
+    let mut province = Browser::signed_in_with(&app, "quantri", "demo").await;
+    let base = "/can-bo/quan-tri/quy-trinh/1.001193";
+    // The province administrator chooses among the competent units only.
+    let picker = province.get(&format!("{base}?don_vi=23575")).await;
+    assert_eq!(picker.status, 200, "{}", picker.body);
+    assert_eq!(picker.attrs("data-in-force"), ["builtin"]);
+    assert_eq!(picker.attrs("data-unit"), ["23575"]);
+    assert!(picker.body.contains("<option value=\"21583\""), "{}", picker.body);
+    assert!(!picker.body.contains("<option value=\"000.00.12.H21\""));
+    for unknown in ["000.00.12.H21", "99999"] {
+        assert_eq!(
+            province.get(&format!("{base}?don_vi={unknown}")).await.status,
+            404,
+            "{unknown}"
+        );
+    }
+
+    // A unit administrator opens their own unit's workflow, never the default or another unit's.
+    let mut unit_admin = Browser::signed_in_with(&app, "qtpleiku", "demo").await;
+    let own = unit_admin.get(base).await;
+    assert_eq!(own.status, 200, "{}", own.body);
+    assert_eq!(own.attrs("data-unit"), ["23575"]);
+    assert_eq!(unit_admin.get(&format!("{base}?don_vi=21583")).await.status, 403);
+    for other in ["21583", ""] {
+        let fields = two_steps(other, 60, 60);
+        let r = unit_admin.submit(base, base, &borrowed(&fields)).await;
+        assert_eq!(r.status, 403, "{other:?}");
+    }
+    let fields = vec![("don_vi".to_string(), "21583".to_string()), ("xoa".into(), "1".into())];
+    assert_eq!(unit_admin.submit(base, base, &borrowed(&fields)).await.status, 403);
+    assert!(app.state.store().workflows().await.unwrap().is_empty());
+
+    // Their own unit: saved as the unit's override, shown as in force there only.
+    let fields = two_steps("23575", 60, 120);
+    let r = unit_admin.submit(base, base, &borrowed(&fields)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location, format!("{base}?don_vi=23575&xong=1"));
+    let stored = app.state.store().workflows().await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].unit.as_deref(), Some("23575"));
+    assert_eq!(unit_admin.get(base).await.attrs("data-in-force"), ["unit"]);
+    let elsewhere = province.get(&format!("{base}?don_vi=21583")).await;
+    assert_eq!(elsewhere.attrs("data-in-force"), ["builtin"]);
+    assert_eq!(province.get(base).await.attrs("data-in-force"), ["builtin"]);
+    let set = audited(&app, "admin.workflow.set", "1.001193").await;
+    assert_eq!(set.len(), 1);
+    assert!(set[0].details.contains("\"unit\":\"23575\""), "{}", set[0].details);
+
+    // The engine follows it: a dossier accepted at Pleiku gets the override's 60-minute first
+    // step, one accepted elsewhere the default's.
+    let (x_code, x) = accepted_at(&app, "23575").await;
+    let (_, y) = accepted_at(&app, "21583").await;
+    assert_eq!(x.step.as_deref(), Some("tham_dinh"));
+    assert_eq!(step_quota(&app, &x), 60);
+    let default = motcua_domain::dossier::default_workflow("1.001193", y.legal_time);
+    assert_eq!(y.step.as_deref(), Some(default.steps[0].id.as_str()));
+    assert_eq!(step_quota(&app, &y), i64::from(default.steps[0].quota_minutes));
+    assert_ne!(step_quota(&app, &x), step_quota(&app, &y));
+
+    // Removing the override puts the unit back on the default, for new dossiers only.
+    let fields = vec![("don_vi".to_string(), "23575".to_string()), ("xoa".into(), "1".into())];
+    let r = province.submit(base, base, &borrowed(&fields)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(app.state.store().workflows().await.unwrap().is_empty());
+    assert_eq!(unit_admin.get(base).await.attrs("data-in-force"), ["builtin"]);
+    assert_eq!(audited(&app, "admin.workflow.remove", "1.001193").await.len(), 1);
+    // Nothing left to remove.
+    assert_eq!(province.submit(base, base, &borrowed(&fields)).await.status, 404);
+    let (_, again) = accepted_at(&app, "23575").await;
+    assert_eq!(again.step.as_deref(), Some(default.steps[0].id.as_str()));
+    let kept = app.state.engine().state(&x_code).await.unwrap();
+    assert_eq!(kept.step.as_deref(), Some("tham_dinh"));
+}
+
+#[tokio::test]
+async fn organisations_display_fields_are_edited_validated_and_audited() {
+    let app = spawn_app().await;
+    add_unit_admin(&app).await;
+    let mut admin = Browser::signed_in_with(&app, "quantri", "demo").await;
+    let list = admin.get("/can-bo/quan-tri/don-vi").await;
+    assert!(list.attrs("data-org").contains(&"23575".to_string()), "{}", list.body);
+    assert!(list.body.contains("data-reference-note"));
+    assert!(list.body.contains("href=\"/can-bo/quan-tri/don-vi/co-quan/23575\""));
+    let page = "/can-bo/quan-tri/don-vi/co-quan/23575";
+    assert_eq!(admin.get(page).await.status, 200);
+    assert_eq!(admin.get("/can-bo/quan-tri/don-vi/co-quan/99999").await.status, 404);
+
+    // A unit administrator sees the list without edit links and may not edit, even their own.
+    let mut unit_admin = Browser::signed_in_with(&app, "qtpleiku", "demo").await;
+    let seen = unit_admin.get("/can-bo/quan-tri/don-vi").await;
+    assert_eq!(seen.status, 200);
+    assert!(!seen.body.contains("/can-bo/quan-tri/don-vi/co-quan/"));
+    assert_eq!(unit_admin.get(page).await.status, 403);
+    let csrf = unit_admin.get("/can-bo/quan-tri/don-vi").await.csrf();
+    let r = unit_admin.post(page, &[("csrf", &csrf), ("name", "Đổi tên")]).await;
+    assert_eq!(r.status, 403);
+
+    let before = app.state.store().organisation_details("23575").await.unwrap().unwrap();
+    // Every problem shown at once, nothing written.
+    let r = admin
+        .submit(
+            page,
+            page,
+            &[
+                ("name", "  "),
+                ("phone", "12345"),
+                ("email", "vanphong@"),
+                ("address", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    for field in ["#name", "#phone", "#email"] {
+        assert!(r.body.contains(&format!("href=\"{field}\"")), "{field}: {}", r.body);
+    }
+    assert_eq!(
+        app.state.store().organisation_details("23575").await.unwrap().unwrap(),
+        before
+    );
+
+    // Saved in NFC ("Ủy" typed with a combining hook), shown by the engine at once, audited.
+    let decomposed = "U\u{0309}y ban nhân dân phường Pleiku";
+    let r = admin
+        .submit(
+            page,
+            page,
+            &[
+                ("name", decomposed),
+                ("name_en", "Pleiku Ward People's Committee"),
+                ("address", "1 Trần Hưng Đạo, phường Pleiku"),
+                ("phone", "0269 3824 123"),
+                ("email", "ubnd.pleiku@gialai.gov.vn"),
+                ("opening_hours", "Thứ Hai – Thứ Sáu, 7:00–11:30, 13:30–17:00"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let after = app.state.store().organisation_details("23575").await.unwrap().unwrap();
+    assert_eq!(after.name, "Ủy ban nhân dân phường Pleiku");
+    assert_eq!(after.phone, "0269 3824 123");
+    assert_eq!(after.updated_by.as_deref(), Some("quantri"));
+    assert_eq!(
+        app.state.engine().organisation("23575").unwrap().name,
+        "Ủy ban nhân dân phường Pleiku"
+    );
+    let shown = admin.get(page).await;
+    assert!(shown.body.contains("value=\"ubnd.pleiku@gialai.gov.vn\""));
+    let audit = audited(&app, "admin.organisation.set", "23575").await;
+    assert_eq!(audit.len(), 1);
+    assert!(audit[0].details.contains("0269 3824 123"), "{}", audit[0].details);
+    // The administrative units themselves stay as loaded.
+    assert!(app
+        .state
+        .store()
+        .units()
+        .await
+        .unwrap()
+        .iter()
+        .any(|u| u.code == "23575"));
+}
+
+#[tokio::test]
+async fn the_audit_viewer_checks_new_entries_and_the_full_check_finds_old_tampering() {
+    let app = spawn_app().await;
+    let mut admin = Browser::signed_in_with(&app, "quantri", "demo").await;
+    let engine = app.state.engine();
+    for i in 0..30 {
+        engine
+            .audit_event("lanhdao1", "dossier.view", &format!("X-{i}"), json!({}))
+            .await;
+    }
+    engine.audit().flush().await.unwrap();
+    let viewer = "/can-bo/quan-tri/nhat-ky";
+    let first = admin.get(viewer).await;
+    assert_eq!(first.attrs("data-chain"), ["intact"], "{}", first.body);
+    assert_eq!(first.attrs("data-verified-from"), ["0"]);
+    let checked_first: u64 = first.attrs("data-checked")[0].parse().unwrap();
+    assert!(checked_first >= 30);
+
+    // The next load walks only what was written since (its own read entry and three more).
+    for i in 0..3 {
+        engine
+            .audit_event("lanhdao1", "dossier.view", &format!("Y-{i}"), json!({}))
+            .await;
+    }
+    engine.audit().flush().await.unwrap();
+    let second = admin.get(viewer).await;
+    assert_eq!(second.attrs("data-chain"), ["intact"]);
+    let from: i64 = second.attrs("data-verified-from")[0].parse().unwrap();
+    assert!(from >= 30, "{from}");
+    let checked: u64 = second.attrs("data-checked")[0].parse().unwrap();
+    assert!((3..=5).contains(&checked), "{checked}");
+
+    // An old entry altered in the database: the quick check cannot see it, the full one does,
+    // and from then on every load reports it.
+    app.state
+        .store()
+        .execute_raw_for_tests("UPDATE audit_log SET target = 'X-99' WHERE seq = 5")
+        .await
+        .unwrap();
+    assert_eq!(admin.get(viewer).await.attrs("data-chain"), ["intact"]);
+    let full = admin.get(&format!("{viewer}?toan_bo=1")).await;
+    assert_eq!(full.attrs("data-chain"), ["broken"], "{}", full.body);
+    assert_eq!(full.attrs("data-break"), ["5"]);
+    assert_eq!(full.attrs("data-full"), ["true"]);
+    let later = admin.get(viewer).await;
+    assert_eq!(later.attrs("data-break"), ["5"], "{}", later.body);
+
+    // A new entry altered after the checkpoint: the quick check finds it.
+    let app2 = spawn_app().await;
+    let mut admin2 = Browser::signed_in_with(&app2, "quantri", "demo").await;
+    assert_eq!(admin2.get(viewer).await.attrs("data-chain"), ["intact"]);
+    let e2 = app2.state.engine();
+    for i in 0..5 {
+        e2.audit_event("lanhdao1", "dossier.view", &format!("Z-{i}"), json!({}))
+            .await;
+    }
+    e2.audit().flush().await.unwrap();
+    let head = app2
+        .state
+        .store()
+        .audit_entries(&AuditQuery {
+            limit: 1,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap()[0]
+        .seq;
+    app2.state
+        .store()
+        .execute_raw_for_tests(&format!("UPDATE audit_log SET actor = 'x' WHERE seq = {}", head - 1))
+        .await
+        .unwrap();
+    let quick = admin2.get(viewer).await;
+    assert_eq!(quick.attrs("data-break"), [(head - 1).to_string()], "{}", quick.body);
+}
+
+/// Asks the assistant until `done` holds for the answer. A rebuild takes about a second in a
+/// release build and several in a debug build on a busy machine: the bound is generous.
+async fn ask_until(app: &TestApp, question: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let (status, body) = app
+            .post("/api/v1/assistant/ask", &json!({"question": question}), None)
+            .await;
+        assert_eq!(status, 200, "{body}");
+        if done(&body) {
+            return body;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the assistant still answers {body}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_assistant_sees_fee_changes_and_withdrawals_without_a_restart() {
+    let app = spawn_app().await;
+    let mut admin = Browser::signed_in_with(&app, "quantri", "demo").await;
+    let question = "lệ phí đăng ký khai sinh";
+    let before = ask_until(&app, question, |_| true).await;
+    assert_eq!(before["procedures"][0]["code"], "1.001193", "{before}");
+    assert!(!before["answer"].as_str().unwrap().contains("35.000"), "{before}");
+    let generation = app.state.assistant_generation();
+
+    let edit = "/can-bo/quan-tri/thu-tuc/1.001193";
+    let r = admin
+        .submit(edit, edit, &[("enabled", "1"), ("fee", "35.000"), ("note", "")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let after = ask_until(&app, question, |b| {
+        b["answer"].as_str().is_some_and(|a| a.contains("35.000 đồng"))
+    })
+    .await;
+    assert_eq!(after["procedures"][0]["code"], "1.001193", "{after}");
+    assert!(app.state.assistant_generation() > generation);
+
+    // Withdrawn: the assistant stops offering it; offered again: it is back.
+    let r = admin
+        .submit(edit, edit, &[("enabled", "0"), ("fee", ""), ("note", "")])
+        .await;
+    assert_eq!(r.status, 303);
+    let offers = |b: &Value| {
+        b["procedures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["code"] == "1.001193")
+    };
+    ask_until(&app, question, |b| !offers(b)).await;
+    let r = admin
+        .submit(edit, edit, &[("enabled", "1"), ("fee", ""), ("note", "")])
+        .await;
+    assert_eq!(r.status, 303);
+    let back = ask_until(&app, question, offers).await;
+    assert!(!back["answer"].as_str().unwrap().contains("35.000"), "{back}");
+}
+
+#[tokio::test]
+async fn lists_share_one_pager() {
+    let app = spawn_app().await;
+    let mut admin = Browser::signed_in_with(&app, "quantri", "demo").await;
+    let first = admin.get("/can-bo/quan-tri/thu-tuc").await;
+    assert_eq!(first.status, 200);
+    assert!(first.body.contains("<li>Trang 1 / "), "{}", first.body);
+    assert!(!first.body.contains("rel=\"prev\""));
+    assert!(first.body.contains("trang=2\" rel=\"next\""), "{}", first.body);
+    let second = admin.get("/can-bo/quan-tri/thu-tuc?trang=2").await;
+    assert!(second.body.contains("trang=1\" rel=\"prev\""));
+    assert!(second.body.contains("trang=3\" rel=\"next\""));
+    let last_page: usize = first.body[first.body.find("<li>Trang 1 / ").unwrap() + 14..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap();
+    let last = admin.get(&format!("/can-bo/quan-tri/thu-tuc?trang={last_page}")).await;
+    assert!(last.body.contains(&format!("<li>Trang {last_page} / {last_page}</li>")));
+    assert!(last.body.contains("rel=\"prev\"") && !last.body.contains("rel=\"next\""));
 }

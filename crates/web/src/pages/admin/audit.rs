@@ -31,6 +31,8 @@ pub struct Filters {
     pub den: Option<String>,
     /// Keyset paging: entries older than this sequence number.
     pub truoc: Option<i64>,
+    /// `1`: verify the whole chain instead of the entries since the checkpoint.
+    pub toan_bo: Option<String>,
 }
 
 pub struct Row {
@@ -57,6 +59,10 @@ struct AuditPage {
     next: Option<String>,
     first_page: Option<String>,
     check: AuditVerification,
+    /// This load ran the full walk.
+    full: bool,
+    /// When the last full walk ran and what it found.
+    last_full: Option<(String, String)>,
     errors: Vec<FieldError>,
 }
 
@@ -154,8 +160,25 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, query: Result<Query<F
             });
         }
     }
-    let check = match state.store().verify_audit().await {
+    let full = f.toan_bo.as_deref() == Some("1");
+    let check = if full {
+        state.store().verify_audit().await
+    } else {
+        state.store().verify_audit_since_checkpoint().await
+    };
+    let check = match check {
         Ok(c) => c,
+        Err(e) => return failed(lang, e),
+    };
+    let last_full = match state.store().last_full_audit_check().await {
+        Ok(v) => v.map(|(at, _, result)| {
+            let result = if result == "intact" {
+                lang.t("adm.audit.full_intact").to_string()
+            } else {
+                format!("{} ({result})", lang.t("adm.audit.broken"))
+            };
+            (datetime_ms(at), result)
+        }),
         Err(e) => return failed(lang, e),
     };
     let (rows, next, status) = if errors.is_empty() {
@@ -208,7 +231,8 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, query: Result<Query<F
         &admin,
         "audit.read",
         "-",
-        serde_json::json!({"actor": actor, "action": action, "target": target, "from": from, "to": to}),
+        serde_json::json!({"actor": actor, "action": action, "target": target, "from": from, "to": to,
+            "full_check": full}),
     )
     .await;
     let page = AuditPage {
@@ -223,6 +247,8 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, query: Result<Query<F
         next,
         first_page,
         check,
+        full,
+        last_full,
         errors,
     };
     render(&ctx, status, &page)

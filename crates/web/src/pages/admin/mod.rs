@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod organisation;
 pub mod procedures;
 pub mod text;
 pub mod units;
@@ -48,6 +49,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/can-bo/quan-tri/lich", get(calendar::page).post(calendar::save))
         .route("/can-bo/quan-tri/don-vi", get(units::page))
+        .route(
+            "/can-bo/quan-tri/don-vi/co-quan/{code}",
+            get(organisation::edit).post(organisation::save),
+        )
         .route("/can-bo/quan-tri/nhat-ky", get(audit::page))
 }
 

@@ -1,7 +1,8 @@
 //! `/can-bo/quan-tri/thu-tuc`: the catalogue as the province offers it — search, offer or
 //! withdraw a procedure, set the local fee (whole đồng) and its note. The settings live in the
 //! store (`procedure_local`); the store's catalogue applies them, and the engine's in-memory
-//! catalogue is reloaded, so the portal and the API show the change at once.
+//! catalogue is reloaded, so the portal and the API show the change at once; the assistant's
+//! index is rebuilt in the background and swapped in about a second later.
 
 use askama::Template;
 use axum::extract::rejection::{FormRejection, QueryRejection};
@@ -377,6 +378,8 @@ pub async fn save(
     if let Err(e) = state.engine().reload().await {
         return failed(lang, e);
     }
+    // The assistant answers from its own index of the catalogue: rebuilt in the background.
+    state.refresh_assistant();
     audit_change(
         &state,
         &admin,

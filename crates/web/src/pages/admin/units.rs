@@ -1,6 +1,8 @@
-//! `/can-bo/quan-tri/don-vi`: the province's communes and wards since 01-07-2025, each with the
-//! pre-2025 units it was formed from (the merge mapping statistics use). View only: the units
-//! are reference data loaded from `data/units` by `motcua import`.
+//! `/can-bo/quan-tri/don-vi`: the organisations that receive and decide dossiers (their display
+//! fields editable by the province administrator, `organisation.rs`), and the province's
+//! communes and wards since 01-07-2025, each with the pre-2025 units it was formed from (the
+//! merge mapping statistics use). The administrative units are national reference data loaded
+//! from `data/units` by `motcua import`: view only.
 
 use std::collections::HashMap;
 
@@ -30,6 +32,12 @@ pub struct Row {
     pub formers: Vec<Former>,
 }
 
+pub struct OrgRow {
+    pub code: String,
+    pub name: String,
+    pub kind: &'static str,
+}
+
 #[derive(Deserialize, Default)]
 pub struct UnitsQuery {
     pub q: Option<String>,
@@ -42,6 +50,7 @@ struct UnitsPage {
     a: Admin,
     q: String,
     province: String,
+    organisations: Vec<OrgRow>,
     rows: Vec<Row>,
 }
 
@@ -108,11 +117,36 @@ pub async fn page(
         })
         .collect();
     rows.sort_by(|a, b| a.code.cmp(&b.code));
+    let organisations = match state.store().organisations().await {
+        Ok(orgs) => orgs
+            .into_iter()
+            .filter(|o| {
+                needle.is_empty()
+                    || o.code == q
+                    || fold(&o.name).contains(&needle)
+                    || fold(&o.name_en).contains(&needle)
+            })
+            .map(|o| OrgRow {
+                name: match lang {
+                    crate::pages::Lang::En if !o.name_en.is_empty() => o.name_en,
+                    _ => o.name,
+                },
+                kind: lang.t(match o.kind.as_str() {
+                    "service_centre" => "adm.org.kind.service_centre",
+                    "department" => "adm.org.kind.department",
+                    _ => "adm.org.kind.people_committee",
+                }),
+                code: o.code,
+            })
+            .collect(),
+        Err(e) => return failed(lang, e),
+    };
     let page = UnitsPage {
         l: Layout::new(&ctx, lang.t("adm.units.title"), "/can-bo"),
         a: admin,
         q,
         province,
+        organisations,
         rows,
     };
     render(&ctx, StatusCode::OK, &page)

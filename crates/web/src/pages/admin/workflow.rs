@@ -1,12 +1,15 @@
-//! `/can-bo/quan-tri/quy-trinh/{code}`: form-based editing of a procedure's workflow (the
-//! default for every unit): steps with who acts, the time quota, the next steps and the actions
-//! allowed. The workflow is checked by `Workflow::validate` — the check the engine applies — and
-//! on any error nothing is saved. New dossiers follow the saved workflow; dossiers already
-//! accepted keep the one copied into their start event.
+//! `/can-bo/quan-tri/quy-trinh/{code}`: form-based editing of a procedure's workflow: steps with
+//! who acts, the time quota, the next steps and the actions allowed. Without `?don_vi=` the form
+//! edits the province-wide default; with `?don_vi=CODE` it edits that competent unit's override
+//! (the engine's `workflow_for` prefers it for the unit's new dossiers). The province
+//! administrator edits the default and any unit's override; a unit administrator only their own
+//! unit's. An override can be removed, which puts the unit back on the default. The workflow is
+//! checked by `Workflow::validate` — the check the engine applies — and on any error nothing is
+//! saved. Dossiers already accepted keep the workflow copied into their start event.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
@@ -15,7 +18,10 @@ use motcua_domain::dossier::{legal_time_for, Action, Step, Workflow, WorkflowErr
 use motcua_domain::roles::Role;
 use motcua_engine::FALLBACK_LEGAL_TIME;
 
-use super::{audit_change, failed, require_province_admin, Admin, FieldError};
+use motcua_store::Organisation;
+use serde::Deserialize;
+
+use super::{audit_change, failed, require_admin, Admin, FieldError, Scope};
 use crate::pages::backoffice::role_name;
 use crate::pages::{clean, error_page, redirect, render, Ctx, Lang, Layout};
 use crate::state::AppState;
@@ -71,6 +77,33 @@ pub struct StepRow {
     pub actions: Vec<ActionBox>,
 }
 
+pub struct UnitOption {
+    pub code: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+/// Which workflow new dossiers follow at the unit shown.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum InForce {
+    /// The unit's own override.
+    Unit,
+    /// The province-wide workflow set by an administrator.
+    Province,
+    /// The built-in default.
+    Builtin,
+}
+
+impl InForce {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            InForce::Unit => "unit",
+            InForce::Province => "province",
+            InForce::Builtin => "builtin",
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "quan_tri/workflow.html")]
 struct WorkflowPage {
@@ -79,10 +112,61 @@ struct WorkflowPage {
     code: String,
     name: String,
     budget_minutes: u32,
+    /// The unit whose override is edited; empty for the province-wide default.
+    unit: String,
+    unit_name: String,
+    /// Competent units to choose from (province administrator only).
+    units: Vec<UnitOption>,
+    in_force: InForce,
+    /// A workflow is stored for exactly this scope (so it can be removed).
     configured: bool,
     rows: Vec<StepRow>,
     errors: Vec<FieldError>,
-    done: bool,
+    /// `1` saved, `2` removed.
+    done: u8,
+}
+
+fn page_url(code: &str, unit: &str) -> String {
+    let base = format!("/can-bo/quan-tri/quy-trinh/{}", urlencoding::encode(code));
+    if unit.is_empty() {
+        base
+    } else {
+        format!("{base}?don_vi={}", urlencoding::encode(unit))
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct WorkflowQuery {
+    pub don_vi: Option<String>,
+    pub xong: Option<String>,
+}
+
+/// The unit whose workflow the request edits (none: the province-wide default), or the error
+/// page: 403 for a unit administrator asking for the default or another unit, 404 for a unit
+/// that does not exist or is not competent for the procedure. With `default_own`, no unit means
+/// the unit administrator's own (opening the page); a form always names its scope.
+#[allow(clippy::result_large_err)]
+fn scope_unit(
+    state: &AppState,
+    admin: &Admin,
+    lang: Lang,
+    levels: &[motcua_domain::catalog::Level],
+    asked: Option<&str>,
+    default_own: bool,
+) -> Result<Option<Organisation>, Response> {
+    let asked = asked.map(str::trim).filter(|s| !s.is_empty());
+    let code = match (&admin.scope, asked) {
+        (Scope::Province, None) => return Ok(None),
+        (Scope::Province, Some(code)) => code.to_string(),
+        (Scope::Unit(own), None) if default_own => own.clone(),
+        (Scope::Unit(own), Some(code)) if code == own => own.clone(),
+        (Scope::Unit(_), _) => return Err(error_page(lang, StatusCode::FORBIDDEN, None)),
+    };
+    let engine = state.engine();
+    match engine.organisation(&code) {
+        Some(org) if engine.is_competent(&org, levels) => Ok(Some(org)),
+        _ => Err(error_page(lang, StatusCode::NOT_FOUND, None)),
+    }
 }
 
 fn row(index: usize, s: Option<&Step>, raw: Option<&RawStep>, lang: Lang) -> StepRow {
@@ -293,9 +377,10 @@ async fn workflow_page(
     ctx: &Ctx,
     admin: Admin,
     code: &str,
+    unit: Option<&Organisation>,
     raw: Option<Vec<RawStep>>,
     errors: Vec<FieldError>,
-    done: bool,
+    done: u8,
     status: StatusCode,
 ) -> Response {
     let lang = ctx.lang;
@@ -304,11 +389,18 @@ async fn workflow_page(
         return error_page(lang, StatusCode::NOT_FOUND, None);
     };
     let legal = legal_time_for(p, Channel::Counter, FALLBACK_LEGAL_TIME);
-    let configured = match state.store().workflows().await {
-        Ok(all) => all.into_iter().any(|w| w.procedure == code && w.unit.is_none()),
-        Err(e) => return failed(lang, e),
+    let engine = state.engine();
+    let unit_code = unit.map(|u| u.code.as_str()).unwrap_or("");
+    let configured = engine.configured_workflow(code, unit_code).is_some();
+    let in_force = if unit.is_some() && configured {
+        InForce::Unit
+    } else if engine.configured_workflow(code, "").is_some() {
+        InForce::Province
+    } else {
+        InForce::Builtin
     };
-    let current = match state.engine().workflow_for(code, "", legal).await {
+    // The form starts from what is in force there, so an override starts as a copy.
+    let current = match engine.workflow_for(code, unit_code, legal).await {
         Ok(w) => w,
         Err(e) => return failed(lang, anyhow::anyhow!("{e}")),
     };
@@ -318,12 +410,29 @@ async fn workflow_page(
             .map(|i| row(i, current.steps.get(i), None, lang))
             .collect(),
     };
+    let units = if admin.is_province() {
+        engine
+            .competent_units(&p.level)
+            .into_iter()
+            .map(|o| UnitOption {
+                selected: o.code == unit_code,
+                name: super::unit_name(state, &o.code, lang),
+                code: o.code,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = WorkflowPage {
         l: Layout::new(ctx, format!("{} {code}", lang.t("adm.wf.title")), "/can-bo"),
         a: admin,
         code: p.code.clone(),
         name: p.name.clone(),
         budget_minutes: legal.budget_minutes(),
+        unit: unit_code.to_string(),
+        unit_name: unit.map(|u| super::unit_name(state, &u.code, lang)).unwrap_or_default(),
+        units,
+        in_force,
         configured,
         rows,
         errors,
@@ -332,24 +441,58 @@ async fn workflow_page(
     render(ctx, status, &page)
 }
 
-/// `GET /can-bo/quan-tri/quy-trinh/{code}`: the workflow in force, as a form.
-pub async fn edit(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Response {
-    let admin = match require_province_admin(&state, &ctx) {
+/// `GET /can-bo/quan-tri/quy-trinh/{code}[?don_vi=UNIT]`: the workflow in force, as a form.
+pub async fn edit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    query: Result<Query<WorkflowQuery>, QueryRejection>,
+) -> Response {
+    let admin = match require_admin(&state, &ctx) {
         Ok(a) => a,
         Err(r) => return r,
     };
-    let done = ctx.uri.query().is_some_and(|q| q.contains("xong=1"));
-    workflow_page(&state, &ctx, admin, code.trim(), None, Vec::new(), done, StatusCode::OK).await
+    let lang = ctx.lang;
+    let Ok(Query(q)) = query else {
+        return error_page(lang, StatusCode::BAD_REQUEST, None);
+    };
+    let code = code.trim();
+    let levels = match state.catalog().get(code) {
+        Some(p) => p.level.clone(),
+        None => return error_page(lang, StatusCode::NOT_FOUND, None),
+    };
+    let unit = match scope_unit(&state, &admin, lang, &levels, q.don_vi.as_deref(), true) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let done = match q.xong.as_deref() {
+        Some("1") => 1,
+        Some("2") => 2,
+        _ => 0,
+    };
+    workflow_page(
+        &state,
+        &ctx,
+        admin,
+        code,
+        unit.as_ref(),
+        None,
+        Vec::new(),
+        done,
+        StatusCode::OK,
+    )
+    .await
 }
 
-/// `POST /can-bo/quan-tri/quy-trinh/{code}`: validates and saves, or shows every problem.
+/// `POST /can-bo/quan-tri/quy-trinh/{code}`: validates and saves (or, with `xoa`, removes the
+/// workflow stored for the scope), or shows every problem. The scope is the form's `don_vi`.
 pub async fn save(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let admin = match require_province_admin(&state, &ctx) {
+    let admin = match require_admin(&state, &ctx) {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -357,34 +500,65 @@ pub async fn save(
     let Ok(Form(pairs)) = form else {
         return error_page(lang, StatusCode::BAD_REQUEST, None);
     };
-    let csrf = pairs
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
-    if !ctx.csrf_ok(csrf) {
+    let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    if !ctx.csrf_ok(field("csrf").unwrap_or("")) {
         return error_page(lang, StatusCode::FORBIDDEN, None);
     }
     let code = code.trim().to_string();
-    let legal = {
+    let (legal, levels) = {
         let catalog = state.catalog();
         let Some(p) = catalog.get(&code) else {
             return error_page(lang, StatusCode::NOT_FOUND, None);
         };
-        legal_time_for(p, Channel::Counter, FALLBACK_LEGAL_TIME)
+        (
+            legal_time_for(p, Channel::Counter, FALLBACK_LEGAL_TIME),
+            p.level.clone(),
+        )
     };
+    let unit = match scope_unit(&state, &admin, lang, &levels, field("don_vi"), false) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let unit_code = unit.as_ref().map(|u| u.code.clone()).unwrap_or_default();
+    let scope_json = if unit_code.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::Value::String(unit_code.clone())
+    };
+    if field("xoa").is_some() {
+        match state.engine().remove_workflow(&code, &unit_code).await {
+            Ok(true) => {}
+            Ok(false) => return error_page(lang, StatusCode::NOT_FOUND, None),
+            Err(e) => return failed(lang, anyhow::anyhow!("{e}")),
+        }
+        audit_change(
+            &state,
+            &admin,
+            "admin.workflow.remove",
+            &code,
+            serde_json::json!({ "unit": scope_json }),
+        )
+        .await;
+        let url = page_url(&code, &unit_code);
+        let sep = if unit_code.is_empty() { '?' } else { '&' };
+        return redirect(&format!("{url}{sep}xong=2"), ctx.cookies());
+    }
     let raw = raw_steps(&pairs);
     let workflow = match build(&code, legal, &raw, lang) {
-        Ok(w) => w,
+        Ok(mut w) => {
+            w.unit = unit.as_ref().map(|u| u.code.clone());
+            w
+        }
         Err(errors) => {
             return workflow_page(
                 &state,
                 &ctx,
                 admin,
                 &code,
+                unit.as_ref(),
                 Some(raw),
                 errors,
-                false,
+                0,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
@@ -399,15 +573,15 @@ pub async fn save(
         "admin.workflow.set",
         &code,
         serde_json::json!({
+            "unit": scope_json,
             "steps": workflow.steps.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
             "minutes": workflow.steps.iter().map(|s| s.quota_minutes).sum::<u32>(),
         }),
     )
     .await;
-    redirect(
-        &format!("/can-bo/quan-tri/quy-trinh/{}?xong=1", urlencoding::encode(&code)),
-        ctx.cookies(),
-    )
+    let url = page_url(&code, &unit_code);
+    let sep = if unit_code.is_empty() { '?' } else { '&' };
+    redirect(&format!("{url}{sep}xong=1"), ctx.cookies())
 }
 
 #[cfg(test)]

@@ -124,6 +124,13 @@ struct ListPage {
     done: Option<&'static str>,
 }
 
+impl ListPage {
+    /// The link to another page of the current tab.
+    fn page_url(&self, page: i64) -> String {
+        format!("/can-bo/phan-anh?loai={}&trang={page}", self.tab_slug)
+    }
+}
+
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
     pub loai: Option<String>,
