@@ -75,6 +75,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_inbox_name_search.sql"),
         postgres: include_str!("../migrations/postgres/0010_inbox_name_search.sql"),
     },
+    Migration {
+        version: 11,
+        name: "index_segments",
+        sqlite: include_str!("../migrations/sqlite/0011_index_segments.sql"),
+        postgres: include_str!("../migrations/postgres/0011_index_segments.sql"),
+    },
 ];
 
 /// An arbitrary constant that serialises concurrent migrators on PostgreSQL.

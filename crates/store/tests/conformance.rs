@@ -13,6 +13,8 @@ use motcua_store::testing::TestDb;
 mod admin;
 #[path = "conformance/backoffice.rs"]
 mod backoffice;
+#[path = "conformance/index.rs"]
+mod index;
 
 on_both_backends!(
     migrations_are_idempotent,
