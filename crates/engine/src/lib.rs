@@ -232,7 +232,7 @@ impl Engine {
         }
         let index = Arc::new(IndexCache::new());
         let mut loader = index::IndexLoader::default();
-        store.index_facts(|page| loader.add(page)).await?;
+        store.index_facts(|page| loader.add(&page)).await?;
         index.install(loader);
         let listener = index.clone();
         let writer = DossierWriter::start_with(store.clone(), Some(Arc::new(move |facts| listener.apply(facts))));
@@ -1116,10 +1116,11 @@ impl Engine {
         Ok(n)
     }
 
-    /// Reloads the live index from the stored facts.
+    /// Reloads the live index from the stored facts. Returns the number of dossiers.
     pub async fn reload_index(&self) -> EngineResult<u64> {
         let mut loader = index::IndexLoader::default();
-        let n = self.store.index_facts(|page| loader.add(page)).await?;
+        self.store.index_facts(|page| loader.add(&page)).await?;
+        let n = loader.len() as u64;
         self.index.install(loader);
         Ok(n)
     }

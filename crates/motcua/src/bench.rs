@@ -19,6 +19,8 @@ pub struct BenchOptions {
     pub database_url: Option<String>,
     /// Concurrent clients.
     pub concurrency: usize,
+    /// Whether to run the peer (DuckDB) when it is installed.
+    pub peer: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

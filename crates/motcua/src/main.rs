@@ -88,6 +88,9 @@ enum Command {
         /// Concurrent clients of the database benchmarks.
         #[arg(long, default_value_t = 32)]
         concurrency: usize,
+        /// Skip the DuckDB peer of the index benchmark (slow at 10M dossiers).
+        #[arg(long)]
+        no_peer: bool,
     },
     /// Write dossiers in the national exchange format (JSON Lines; personal ids masked).
     Export {
@@ -197,10 +200,12 @@ fn main() -> ExitCode {
                 iterations,
                 database_url,
                 concurrency,
+                no_peer,
             } => {
                 let options = bench::BenchOptions {
                     database_url,
                     concurrency,
+                    peer: !no_peer,
                 };
                 bench::run(name, dossiers, iterations, &options).await
             }

@@ -76,6 +76,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0010_inbox_name_search.sql"),
     },
     Migration {
+        version: 11,
+        name: "index_segments",
+        sqlite: include_str!("../migrations/sqlite/0011_index_segments.sql"),
+        postgres: include_str!("../migrations/postgres/0011_index_segments.sql"),
+    },
+    Migration {
         version: 12,
         name: "organisation_details",
         sqlite: include_str!("../migrations/sqlite/0012_organisation_details.sql"),

@@ -15,6 +15,8 @@ mod admin;
 mod backoffice;
 #[path = "conformance/inbox.rs"]
 mod inbox;
+#[path = "conformance/index.rs"]
+mod index;
 
 on_both_backends!(
     migrations_are_idempotent,

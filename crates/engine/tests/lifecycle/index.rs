@@ -212,9 +212,46 @@ async fn live_index_equals_the_reference_and_the_rebuild(store: &Store) {
     e.rebuild_index().await.unwrap();
     check("rebuilt").await;
 
-    // A new process loads the same index from the table.
+    // A new process loads the same index from the segments the rebuild wrote.
     let again = motcua_engine::Engine::start(store.clone()).await.unwrap();
     for p in &periods[..5] {
         assert_eq!(again.index_counts(None, p), e.index_counts(None, p));
+    }
+
+    // Live writes after the rebuild overlay the segments: a change to a dossier whose fact is in
+    // a segment, and a new dossier.
+    w.set(at(2025, 11, 24, 9, 0));
+    let mut changed = None;
+    for (code, _) in live.iter().filter(|(_, f)| f.closing.is_none() && f.received.is_some()) {
+        let state = e.state(code).await.unwrap();
+        let tries = [
+            (user("cv", Role::Specialist, Some(&state.unit)), "request_supplement"),
+            (user("ld", Role::Leader, Some(&state.unit)), "stop"),
+            (
+                user("tn", Role::CounterOfficer, Some(&state.receiving_unit)),
+                "withdraw",
+            ),
+        ];
+        for (who, what) in &tries {
+            if e.act_request(who, code, &act(what), None).await.is_ok() {
+                changed = Some(code.clone());
+                break;
+            }
+        }
+        if changed.is_some() {
+            break;
+        }
+    }
+    let changed = changed.expect("no open dossier could be acted on");
+    let code = e.submit(&counter(), submission(1), None).await.unwrap().code;
+    let overlaid = facts(store).await;
+    assert_eq!(overlaid.len(), total + 1);
+    assert!(overlaid.contains_key(&code));
+    assert_ne!(overlaid[&changed], live[&changed], "the action changed the fact");
+    check("live after the rebuild").await;
+    let fresh = motcua_engine::Engine::start(store.clone()).await.unwrap();
+    assert_eq!(fresh.index().stats().dossiers, total + 1);
+    for p in &periods {
+        assert_eq!(fresh.index_counts(None, p), e.index_counts(None, p), "{p:?}");
     }
 }
