@@ -255,6 +255,13 @@ impl Engine {
         };
         engine.reload().await?;
         engine.store.backfill_dossier_search_columns().await?;
+        let recorded = engine.record_missing_feedback().await?;
+        if recorded > 0 {
+            tracing::info!(
+                events = recorded,
+                "ratings and complaints recorded in the dossiers' logs"
+            );
+        }
         Ok(engine)
     }
 
@@ -1023,22 +1030,135 @@ impl Engine {
             .filter(|e| e.event.action == dossier::EventAction::Import)
             .and_then(|e| e.event.data.record)
             .and_then(|v| serde_json::from_value::<ExchangeRecord>(v).ok());
-        let mut record = exchange::export_record(code, &state, original.as_ref());
-        self.add_portal_feedback(&mut record).await?;
-        Ok(record)
+        Ok(exchange::export_record(code, &state, original.as_ref()))
     }
 
-    /// Fills `DanhGia` (the applicant's rating) and `CoPAKN` (some feedback/complaint names the
-    /// dossier) from what the citizen portal collected; values of an imported record are kept.
-    async fn add_portal_feedback(&self, record: &mut ExchangeRecord) -> EngineResult<()> {
-        if record.rating.is_none() {
-            let rating = self.store.dossier_rating(&record.code).await?;
-            record.rating = rating.as_deref().and_then(exchange::Rating::parse);
+    /// Records the applicant's rating of a dossier whose result is ready (QĐ 766 5.4). True when
+    /// it was recorded; false when the dossier was already rated (the first rating stays).
+    pub async fn rate(&self, user: &User, code: &str, rating: exchange::Rating, comment: &str) -> EngineResult<bool> {
+        let remark = dossier::Remark::Rate {
+            rating,
+            comment: comment.to_string(),
+        };
+        let first = self.remark(code, &remark, &actor_of(user)).await?;
+        if first {
+            let details = serde_json::json!({"rating": rating.as_str()});
+            self.audit_event(&user.username, "dossier.rate", code, details).await;
         }
-        if record.complaint != Some(true) && self.store.dossier_has_feedback(&record.code).await? {
-            record.complaint = Some(true);
+        Ok(first)
+    }
+
+    /// Records that PAKN item `feedback_code` (sent by `sender`, when signed in) names the
+    /// dossier (QĐ 766 5.4); false when a complaint was already recorded.
+    pub async fn record_complaint(&self, code: &str, feedback_code: &str, sender: Option<&str>) -> EngineResult<bool> {
+        let actor = Actor {
+            username: sender.unwrap_or("pakn").to_string(),
+            role: Role::Citizen,
+            unit: None,
+        };
+        let remark = dossier::Remark::Complain {
+            feedback_code: feedback_code.to_string(),
+        };
+        self.remark(code, &remark, &actor).await
+    }
+
+    /// Records that the dossier's exchange record reached the National Public Service Portal
+    /// (QĐ 766 1.4); false when an earlier delivery was already recorded.
+    pub async fn record_portal_sync(&self, code: &str) -> EngineResult<bool> {
+        self.remark(
+            code,
+            &dossier::Remark::SyncToPortal,
+            &Actor::system(outbox::PORTAL_SYNC),
+        )
+        .await
+    }
+
+    /// Records in the dossiers' logs the ratings and complaints stored without their event (rows
+    /// from before the log held them, or a complaint whose event failed after its item was kept);
+    /// returns how many events were appended. One that the dossier refuses is logged and left.
+    pub async fn record_missing_feedback(&self) -> EngineResult<usize> {
+        let missing = self.store.feedback_missing_from_logs().await?;
+        let mut remarks = Vec::new();
+        for (code, username, rating, comment) in missing.ratings {
+            let Some(rating) = exchange::Rating::parse(&rating) else {
+                tracing::warn!(dossier = %code, rating, "unknown stored rating left out of the log");
+                continue;
+            };
+            let actor = Actor {
+                username,
+                role: Role::Citizen,
+                unit: None,
+            };
+            remarks.push((code, dossier::Remark::Rate { rating, comment }, actor));
         }
-        Ok(())
+        for (code, feedback_code, sender) in missing.complaints {
+            let actor = Actor {
+                username: sender.unwrap_or_else(|| "pakn".into()),
+                role: Role::Citizen,
+                unit: None,
+            };
+            remarks.push((code, dossier::Remark::Complain { feedback_code }, actor));
+        }
+        let mut recorded = 0;
+        for (code, remark, actor) in remarks {
+            match self.remark(&code, &remark, &actor).await {
+                Ok(appended) => recorded += usize::from(appended),
+                Err(e @ (EngineError::NotFound(_) | EngineError::NotAllowed(_) | EngineError::Invalid { .. })) => {
+                    tracing::warn!(dossier = %code, error = %e, "stored rating or complaint left out of the log");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(recorded)
+    }
+
+    /// Appends the event of `remark` through the writer (the index fact follows in the same
+    /// transaction). A concurrent action wins the version check; the remark is then decided again
+    /// on the fresh state.
+    async fn remark(&self, code: &str, remark: &dossier::Remark, actor: &Actor) -> EngineResult<bool> {
+        const ATTEMPTS: usize = 5;
+        for _ in 0..ATTEMPTS {
+            let state = self.state(code).await?;
+            let calendar = self.calendar();
+            let ctx = Context {
+                now: self.now(),
+                calendar: &calendar,
+            };
+            let Some(event) = state.remark(remark, actor, &ctx)? else {
+                return Ok(false);
+            };
+            let next = dossier::apply(Some(state.clone()), &event).map_err(|e| EngineError::Internal(e.into()))?;
+            let target = AppendTarget::Existing {
+                code: code.to_string(),
+                expected_version: state.version,
+            };
+            let appended = self
+                .append(
+                    target,
+                    Some(&state),
+                    vec![event],
+                    next.clone(),
+                    actor,
+                    None,
+                    serde_json::Value::Null,
+                )
+                .await;
+            match appended {
+                Ok(Appended::New(_)) => {
+                    // Keeps the next action of this process from reading the version before it.
+                    self.forget(code);
+                    return Ok(true);
+                }
+                Err(EngineError::Conflict) => self.forget(code),
+                Err(e) => return Err(e),
+                Ok(Appended::Replayed(..)) => {
+                    return Err(EngineError::Internal(anyhow::anyhow!(
+                        "a remark carries no idempotency key"
+                    )))
+                }
+            }
+        }
+        Err(EngineError::Conflict)
     }
 
     /// The QĐ 766 table of a unit (a competent unit's code, or a pre-2025 one, which means the unit

@@ -8,7 +8,6 @@ use std::path::PathBuf;
 
 use motcua_domain::dossier::{exchange, Action, DossierState, Event, EventAction, Status};
 use motcua_store::dossiers::OutboxMessage;
-use motcua_store::Store;
 
 /// Topic of the messages for the applicant.
 pub const NOTIFICATION: &str = "notification";
@@ -18,6 +17,10 @@ pub const PORTAL_SYNC: &str = "portal_sync";
 /// Messages for the applicant and for the national portal caused by one event.
 pub fn messages_for(before: Option<&DossierState>, e: &Event, after: &DossierState) -> Vec<OutboxMessage> {
     let mut out = Vec::new();
+    // A rating, complaint or sync record leaves the status as it was: nothing to announce.
+    if e.action.is_remark() {
+        return out;
+    }
     let kind = match (e.action, e.status) {
         (_, Status::Accepted) => Some("received"),
         (_, Status::Refused) => Some("refused"),
@@ -109,9 +112,9 @@ impl Delivery for ByTopic {
 }
 
 /// Delivers pending messages until the process stops; failures back off exponentially (1 min to 1 h).
-pub async fn run_delivery(store: Store, delivery: Box<dyn Delivery>, every: Duration) {
+pub async fn run_delivery(engine: crate::Engine, delivery: Box<dyn Delivery>, every: Duration) {
     loop {
-        if let Err(e) = deliver_pending(&store, delivery.as_ref()).await {
+        if let Err(e) = deliver_pending(&engine, delivery.as_ref()).await {
             tracing::warn!(error = %e, "outbox delivery round failed");
         }
         tokio::time::sleep(every).await;
@@ -119,11 +122,19 @@ pub async fn run_delivery(store: Store, delivery: Box<dyn Delivery>, every: Dura
 }
 
 /// One delivery round; returns how many messages were delivered.
-pub async fn deliver_pending(store: &Store, delivery: &dyn Delivery) -> motcua_store::Result<usize> {
+///
+/// A portal-sync delivery is recorded in the dossier's log (QĐ 766 1.4, once per dossier) before
+/// the message is marked delivered: should recording fail, the message stays pending and is
+/// delivered again, which the portal takes as the same record.
+pub async fn deliver_pending(engine: &crate::Engine, delivery: &dyn Delivery) -> crate::EngineResult<usize> {
+    let store = engine.store();
     let mut delivered = 0;
     for m in store.pending_outbox(200).await? {
         match delivery.deliver(&m.topic, &m.code, &m.payload) {
             Ok(()) => {
+                if m.topic == PORTAL_SYNC {
+                    engine.record_portal_sync(&m.code).await?;
+                }
                 store.mark_outbox_delivered(m.id).await?;
                 delivered += 1;
             }

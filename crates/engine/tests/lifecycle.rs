@@ -14,6 +14,8 @@ use motcua_store::{on_both_backends, reference, Store, User};
 
 #[path = "lifecycle/backoffice.rs"]
 mod backoffice;
+#[path = "lifecycle/feedback.rs"]
+mod feedback;
 #[path = "lifecycle/index.rs"]
 mod index;
 
@@ -164,7 +166,7 @@ async fn counter_submission_runs_the_full_path(store: &Store) {
     assert!(pending
         .iter()
         .any(|m| m.topic == "notification" && m.payload["kind"] == "result_ready"));
-    let delivered = motcua_engine::outbox::deliver_pending(store, &motcua_engine::outbox::LogDelivery)
+    let delivered = motcua_engine::outbox::deliver_pending(e, &motcua_engine::outbox::LogDelivery)
         .await
         .unwrap();
     assert_eq!(delivered, pending.len());

@@ -78,7 +78,7 @@ async fn run_server(config: &Config, store: Store, listen: &str) -> anyhow::Resu
     let state = AppState::with_engine(engine, settings).await?;
     motcua_web::pages::payment::spawn_reconciler(state.clone(), std::time::Duration::from_secs(300));
     tokio::spawn(motcua_engine::outbox::run_delivery(
-        store.clone(),
+        state.engine().clone(),
         Box::new(motcua_engine::outbox::ByTopic {
             portal_sync: Box::new(motcua_engine::outbox::PortalSyncFile {
                 dir: config.data_dir.join("portal-sync"),

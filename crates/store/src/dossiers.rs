@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
 use motcua_domain::dossier::exchange::ExchangeRecord;
-use motcua_domain::dossier::{self, CounterDelta, DossierState, Event};
+use motcua_domain::dossier::{self, CounterDelta, DossierState, Event, EventAction};
 use motcua_domain::ids::{DossierCode, UnitCode};
 use motcua_domain::index::IndexFact;
 use sqlx::Row;
@@ -456,8 +456,19 @@ async fn write_batch(
     let mut outbox = Vec::new();
     let mut idempotency = Vec::new();
     let mut counters = Vec::new();
+    let mut ratings = Vec::new();
     for (r, code, base) in &landed {
         for (i, e) in r.events.iter().enumerate() {
+            // The portal's rating table is a projection of the `rate` event, in its transaction.
+            if let (EventAction::Rate, Some(rating)) = (e.action, e.data.rating) {
+                ratings.push(vec![
+                    Arg::Text(code.clone()),
+                    Arg::Text(e.actor.clone()),
+                    Arg::Text(rating.as_str().into()),
+                    Arg::Text(e.note.clone()),
+                    Arg::Int(ms(e.at)),
+                ]);
+            }
             events.push(vec![
                 Arg::Text(code.clone()),
                 Arg::Int(base + i as i64 + 1),
@@ -515,6 +526,13 @@ async fn write_batch(
         "INSERT INTO idempotency_keys (actor, key, code, response, created_at)",
         idempotency,
         "",
+    )
+    .await?;
+    bulk_insert(
+        conn,
+        "INSERT INTO dossier_ratings (dossier_code, username, rating, comment, rated_at)",
+        ratings,
+        " ON CONFLICT (dossier_code) DO NOTHING",
     )
     .await?;
     add_counters(conn, &counters).await?;

@@ -1,5 +1,7 @@
 //! Satisfaction ratings of finished dossiers (one per dossier) and feedback/complaints (PAKN)
-//! with their handling deadline. Both feed the exchange fields `DanhGia` and `CoPAKN`.
+//! with their handling deadline. The dossier's log holds what the exchange fields `DanhGia` and
+//! `CoPAKN` say (the `rate` and `complain` events); `dossier_ratings` is the writer's projection
+//! of the `rate` event, written in its transaction.
 //!
 //! A PAKN item belongs to the unit that must answer it (`unit`); it may be transferred to another
 //! unit (with a reason, kept in `feedback_transfers`), answered (`open` → `answered`) and its
@@ -8,7 +10,7 @@
 
 use sqlx::Row;
 
-use crate::{now_ms, Result, Store};
+use crate::{Result, Store};
 
 /// The states of a PAKN item, in order.
 pub const FEEDBACK_OPEN: &str = "open";
@@ -87,29 +89,14 @@ fn item_of(r: &sqlx::any::AnyRow) -> FeedbackItem {
 }
 
 impl Store {
-    /// Records the rating of a dossier; false when it was already rated (the first one stays).
-    pub async fn rate_dossier(&self, code: &str, username: &str, rating: &str, comment: &str) -> Result<bool> {
-        let done = sqlx::query(
-            "INSERT INTO dossier_ratings (dossier_code, username, rating, comment, rated_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dossier_code) DO NOTHING",
-        )
-        .bind(code)
-        .bind(username)
-        .bind(rating)
-        .bind(comment)
-        .bind(now_ms())
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// The rating given to a dossier (`hai_long`, `binh_thuong`, `khong_hai_long`), if any.
-    pub async fn dossier_rating(&self, code: &str) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT rating FROM dossier_ratings WHERE dossier_code = $1")
+    /// The rating given to a dossier (`hai_long`, `binh_thuong`, `khong_hai_long`), if any, with
+    /// the comment, as projected from its `rate` event.
+    pub async fn dossier_rating(&self, code: &str) -> Result<Option<(String, String)>> {
+        let row = sqlx::query("SELECT rating, comment FROM dossier_ratings WHERE dossier_code = $1")
             .bind(code)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.map(|r| r.get(0)))
+        Ok(row.map(|r| (r.get(0), r.get(1))))
     }
 
     pub async fn insert_feedback(&self, f: &FeedbackItem) -> Result<()> {
@@ -309,6 +296,34 @@ impl Store {
         Ok((items, total))
     }
 
+    /// Ratings and complaints that the dossiers' logs do not record yet: rows written before
+    /// the log held them, or a complaint whose event failed after its item was stored. Ratings
+    /// as (dossier, username, rating, comment); complaints as (dossier, first item's code, its
+    /// sender).
+    pub async fn feedback_missing_from_logs(&self) -> Result<MissingFeedback> {
+        let ratings: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT r.dossier_code, r.username, r.rating, r.comment FROM dossier_ratings r \
+             WHERE NOT EXISTS (SELECT 1 FROM dossier_events e WHERE e.code = r.dossier_code AND e.action = 'rate') \
+             ORDER BY r.dossier_code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let complaints: Vec<(String, String, Option<String>)> = sqlx::query_as(
+            "SELECT f.dossier_code, f.code, f.username FROM feedback_items f \
+             WHERE f.dossier_code IS NOT NULL AND NOT EXISTS \
+               (SELECT 1 FROM dossier_events e WHERE e.code = f.dossier_code AND e.action = 'complain') \
+             ORDER BY f.dossier_code, f.created_at, f.code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut seen = std::collections::BTreeSet::new();
+        let complaints = complaints
+            .into_iter()
+            .filter(|(dossier, _, _)| seen.insert(dossier.clone()))
+            .collect();
+        Ok(MissingFeedback { ratings, complaints })
+    }
+
     /// True when some feedback/complaint names the dossier (`CoPAKN`).
     pub async fn dossier_has_feedback(&self, code: &str) -> Result<bool> {
         let row = sqlx::query("SELECT COUNT(*) FROM feedback_items WHERE dossier_code = $1")
@@ -317,6 +332,13 @@ impl Store {
             .await?;
         Ok(row.get::<i64, _>(0) > 0)
     }
+}
+
+/// What [`Store::feedback_missing_from_logs`] finds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MissingFeedback {
+    pub ratings: Vec<(String, String, String, String)>,
+    pub complaints: Vec<(String, String, Option<String>)>,
 }
 
 /// A unit's PAKN figures for the back office.
@@ -333,13 +355,7 @@ pub struct FeedbackCounts {
 mod tests {
     use super::*;
 
-    async fn rated_once_and_feedback_tracked(store: &Store) {
-        assert!(store.rate_dossier("D-1", "congdan1", "hai_long", "").await.unwrap());
-        assert!(!store
-            .rate_dossier("D-1", "congdan1", "khong_hai_long", "")
-            .await
-            .unwrap());
-        assert_eq!(store.dossier_rating("D-1").await.unwrap().as_deref(), Some("hai_long"));
+    async fn feedback_tracked(store: &Store) {
         assert_eq!(store.dossier_rating("D-2").await.unwrap(), None);
         let f = FeedbackItem {
             code: "PAKN-1".into(),
@@ -358,6 +374,27 @@ mod tests {
         assert!(!store.dossier_has_feedback("D-1").await.unwrap());
         store.insert_feedback(&f).await.unwrap();
         assert!(store.dossier_has_feedback("D-1").await.unwrap());
+        // No `complain` event names D-1 yet: the engine is to record it.
+        let missing = store.feedback_missing_from_logs().await.unwrap();
+        assert_eq!(missing.complaints, [("D-1".to_string(), "PAKN-1".to_string(), None)]);
+        assert!(missing.ratings.is_empty());
+        // A rating row from before the log held ratings.
+        sqlx::query(
+            "INSERT INTO dossier_ratings (dossier_code, username, rating, comment, rated_at) \
+             VALUES ('D-1', 'congdan1', 'khong_hai_long', 'Chậm', 1)",
+        )
+        .execute(&store.pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            store.dossier_rating("D-1").await.unwrap(),
+            Some(("khong_hai_long".into(), "Chậm".into()))
+        );
+        let missing = store.feedback_missing_from_logs().await.unwrap();
+        assert_eq!(
+            missing.ratings,
+            [("D-1".into(), "congdan1".into(), "khong_hai_long".into(), "Chậm".into())]
+        );
         assert_eq!(store.feedback("PAKN-1").await.unwrap(), Some(f));
     }
 
@@ -444,5 +481,5 @@ mod tests {
         assert_eq!((counts.open, counts.answered, counts.published), (0, 0, 1));
     }
 
-    crate::on_both_backends!(rated_once_and_feedback_tracked, handled_transferred_answered_published);
+    crate::on_both_backends!(feedback_tracked, handled_transferred_answered_published);
 }

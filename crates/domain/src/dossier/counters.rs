@@ -76,6 +76,8 @@ pub fn counter_deltas(before: Option<&DossierState>, event: &Event, after: &Doss
     match event.action {
         // Imported history is counted by the index from its own dates, not as live activity.
         EventAction::Import => return Vec::new(),
+        // Ratings, complaints and the portal sync count in the index, not in the activity counters.
+        a if a.is_remark() => return Vec::new(),
         EventAction::Act(Action::Transfer) => add(Metric::TransferredOut),
         _ => {}
     }

@@ -996,11 +996,12 @@ pub fn state_from_import(event: &Event) -> Result<DossierState, String> {
 /// The exchange record of a dossier, for the national portal or a migration.
 ///
 /// Times, status, `LichSu` and the flags the state tracks (e-result, VNeID account, population
-/// data, online payment, fees) come from `state`. For an imported dossier pass its original
-/// record as `extra`: the fields the state does not track (sector, digitised components, reuse,
-/// sync, rating, complaint, fee and document lists, unknown fields, unknown fields of matching
-/// `LichSu` entries) are carried over from it. For a live dossier they stay unset (`None`) for
-/// the caller to fill.
+/// data, online payment, fees, and from the log's remarks the portal sync, rating and complaint)
+/// come from `state`. For an imported dossier pass its original record as `extra`: the fields the
+/// state does not track (sector, digitised components, reuse, fee and document lists, unknown
+/// fields, unknown fields of matching `LichSu` entries) are carried over from it, and its sync,
+/// rating and complaint stand where the state has none. For a live dossier the untracked fields
+/// stay unset (`None`).
 ///
 /// Personal data stays masked: exports leave the province, so `SoDinhDanh` is written in its
 /// masked form (`064*******23`), never the full number.
@@ -1071,9 +1072,16 @@ pub fn export_record(code: &str, state: &DossierState, extra: Option<&ExchangeRe
         reused_digitised_data: extra.map_or(Some(state.reused_data), |x| x.reused_digitised_data),
         has_fees,
         paid_online: Some(state.paid_online),
-        synced_to_portal: extra.and_then(|x| x.synced_to_portal),
-        rating: extra.and_then(|x| x.rating),
-        complaint: extra.and_then(|x| x.complaint),
+        // Recorded in the log for live dossiers; an imported record's own values stand otherwise.
+        synced_to_portal: state
+            .synced_to_portal
+            .then_some(true)
+            .or_else(|| extra.and_then(|x| x.synced_to_portal)),
+        rating: state.rating.or_else(|| extra.and_then(|x| x.rating)),
+        complaint: state
+            .complaint
+            .then_some(true)
+            .or_else(|| extra.and_then(|x| x.complaint)),
         data_sources: extra.and_then(|x| x.data_sources.clone()),
         fees: extra.and_then(|x| x.fees.clone()),
         documents: extra.and_then(|x| x.documents.clone()),

@@ -87,7 +87,8 @@ pub fn step_stays(events: &[Event], end: Instant, calendar: &WorkCalendar) -> Ve
             due: o.due,
         });
     };
-    for e in events.iter().filter(|e| e.at <= end) {
+    // Ratings, complaints and the portal sync neither enter nor leave a step.
+    for e in events.iter().filter(|e| e.at <= end && !e.action.is_remark()) {
         if let Some(new) = &e.data.dossier {
             unit = new.unit.clone();
         }

@@ -7,6 +7,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use super::exchange::Rating;
 use super::status::{Status, SubmissionChannel, Verdict};
 use super::workflow::{LegalTime, Workflow, WORKING_DAY_MINUTES};
 use crate::calendar::{CalendarError, WorkCalendar, WorkDuration};
@@ -127,6 +128,13 @@ pub enum EventAction {
     Start,
     /// Loaded from a historical record of the national exchange format.
     Import,
+    /// The applicant rated the handling (`DanhGia`, QĐ 766 5.4); once, after the result.
+    Rate,
+    /// A complaint or petition (PAKN) names the dossier (`CoPAKN`, QĐ 766 5.4); recorded once.
+    Complain,
+    /// The exchange record reached the National Public Service Portal (`DongBoDVCQG`, QĐ 766
+    /// 1.4); recorded once, at the first successful delivery.
+    SyncToPortal,
     #[serde(untagged)]
     Act(Action),
 }
@@ -138,8 +146,19 @@ impl EventAction {
             EventAction::Receive => "receive",
             EventAction::Start => "start",
             EventAction::Import => "import",
+            EventAction::Rate => "rate",
+            EventAction::Complain => "complain",
+            EventAction::SyncToPortal => "sync_to_portal",
             EventAction::Act(a) => a.as_str(),
         }
+    }
+
+    /// Facts recorded beside the processing: they change no status, step, deadline or counter.
+    pub fn is_remark(self) -> bool {
+        matches!(
+            self,
+            EventAction::Rate | EventAction::Complain | EventAction::SyncToPortal
+        )
     }
 }
 
@@ -273,6 +292,10 @@ pub struct EventData {
     pub to_unit: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub electronic_result: Option<bool>,
+    /// `rate`: the rating given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub rating: Option<Rating>,
     /// The whole historical record, for `import` events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
@@ -366,6 +389,16 @@ pub struct DossierState {
     pub workflow: Option<Workflow>,
     /// How processing ended against the (effective) due time.
     pub verdict: Option<Verdict>,
+    /// Delivered to the National Public Service Portal at least once (`DongBoDVCQG`).
+    #[serde(default)]
+    pub synced_to_portal: bool,
+    /// The applicant's rating (`DanhGia`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub rating: Option<Rating>,
+    /// Some complaint or petition names the dossier (`CoPAKN`).
+    #[serde(default)]
+    pub complaint: bool,
     pub history: Vec<StatusChange>,
     /// Number of events applied; the optimistic-concurrency version.
     pub version: i64,
@@ -411,6 +444,9 @@ impl DossierState {
             electronic_result: false,
             workflow: None,
             verdict: None,
+            synced_to_portal: false,
+            rating: None,
+            complaint: false,
             history: Vec::new(),
             version: 0,
         }
@@ -940,6 +976,65 @@ impl DossierState {
     }
 }
 
+/// A fact recorded beside the processing (see [`EventAction::is_remark`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Remark {
+    /// The applicant's rating, with their comment (kept as the event's note).
+    Rate { rating: Rating, comment: String },
+    /// A PAKN item names the dossier; its tracking code is noted (nothing personal).
+    Complain { feedback_code: String },
+    /// The exchange record was delivered to the National Public Service Portal.
+    SyncToPortal,
+}
+
+/// Longest rating comment, in characters.
+pub const RATING_COMMENT_MAX: usize = 2000;
+
+impl DossierState {
+    /// The event recording `remark`, or `None` when the state already holds it: a dossier is
+    /// rated once (the first rating stays), and a complaint or the portal sync is recorded once
+    /// because QĐ 766 only asks whether there was one. The event keeps the status and step, so
+    /// `apply` changes nothing but the remark.
+    pub fn remark(&self, remark: &Remark, actor: &Actor, ctx: &Context) -> Result<Option<Event>, Rejection> {
+        let mut e = event(EventAction::Rate, ctx, actor, self.status, self.step.clone());
+        match remark {
+            Remark::Rate { rating, comment } => {
+                if !self.is_applicant(actor) {
+                    return Err(not_allowed("only the applicant rates the handling of the dossier"));
+                }
+                if !matches!(self.status, Status::ResultReady | Status::Returned) {
+                    return Err(not_allowed("a dossier is rated once its result is ready"));
+                }
+                if comment.chars().count() > RATING_COMMENT_MAX {
+                    return Err(invalid("comment", format!("at most {RATING_COMMENT_MAX} characters")));
+                }
+                if self.rating.is_some() {
+                    return Ok(None);
+                }
+                e.data.rating = Some(*rating);
+                e.note = comment.trim().to_string();
+            }
+            Remark::Complain { feedback_code } => {
+                if self.complaint {
+                    return Ok(None);
+                }
+                e.action = EventAction::Complain;
+                // The sender of a PAKN takes no part in the dossier's handling.
+                e.role = None;
+                e.note = feedback_code.trim().to_string();
+            }
+            Remark::SyncToPortal => {
+                if self.synced_to_portal {
+                    return Ok(None);
+                }
+                e.action = EventAction::SyncToPortal;
+                e.role = None;
+            }
+        }
+        Ok(Some(e))
+    }
+}
+
 /// Why an event could not be applied (a corrupt or out-of-order log).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("event {index} ({action}) cannot be applied: {reason}")]
@@ -970,8 +1065,26 @@ pub fn apply(state: Option<DossierState>, e: &Event) -> Result<DossierState, App
         (Some(s), None) => s,
     };
     let index = s.version;
-    let previous_status = if index == 0 { None } else { Some(s.status) };
     let d = &e.data;
+    if e.action.is_remark() {
+        if index == 0 || e.status != s.status || e.step != s.step {
+            return Err(fail(index, "a remark keeps the status and step of an existing dossier"));
+        }
+        match e.action {
+            EventAction::Rate => {
+                s.rating = Some(
+                    d.rating
+                        .ok_or_else(|| fail(index, "a rating event carries the rating"))?,
+                );
+            }
+            EventAction::Complain => s.complaint = true,
+            EventAction::SyncToPortal => s.synced_to_portal = true,
+            _ => {}
+        }
+        s.version = index + 1;
+        return Ok(s);
+    }
+    let previous_status = if index == 0 { None } else { Some(s.status) };
     if let Some(w) = &d.workflow {
         s.workflow = Some(w.clone());
     }

@@ -386,6 +386,210 @@ fn electronic_result_may_be_received_by_the_applicant() {
     assert_eq!(d.state.status, Status::Returned);
 }
 
+// ---------------------------------------------------------------- remarks (rating, complaint, sync)
+
+impl Dossier {
+    /// Records a remark at a local time; `Some(event)` when one was appended.
+    fn remark(&mut self, r: Remark, by: &Actor, now: &str) -> Result<Option<Event>, Rejection> {
+        let e = self.state.remark(&r, by, &ctx(vn(now)))?;
+        if let Some(e) = &e {
+            let before = self.state.clone();
+            self.state = apply(Some(before.clone()), e).unwrap();
+            assert!(counter_deltas(Some(&before), e, &self.state).is_empty());
+            self.events.push(e.clone());
+        }
+        Ok(e)
+    }
+}
+
+fn rate(rating: exchange::Rating) -> Remark {
+    Remark::Rate {
+        rating,
+        comment: "  Chờ lâu  ".into(),
+    }
+}
+
+/// Everything of the state but the remarks and the version.
+fn without_remarks(s: &DossierState) -> DossierState {
+    DossierState {
+        synced_to_portal: false,
+        rating: None,
+        complaint: false,
+        version: 0,
+        ..s.clone()
+    }
+}
+
+#[test]
+fn rating_only_by_the_applicant_once_the_result_is_ready_and_only_once() {
+    let mut d = Dossier::counter_at("2024-03-11T09:00:00");
+    let r = d.remark(
+        rate(exchange::Rating::KhongHaiLong),
+        &applicant(),
+        "2024-03-11T09:30:00",
+    );
+    assert!(is_not_allowed(r), "not before the result");
+    let mut d = full_path("2024-03-14T09:01:00");
+    let before = d.state.clone();
+    for by in [stranger(), counter(), specialist()] {
+        let r = d.remark(rate(exchange::Rating::HaiLong), &by, "2024-03-14T10:00:00");
+        assert!(is_not_allowed(r), "{} may not rate", by.username);
+    }
+    let long = Remark::Rate {
+        rating: exchange::Rating::HaiLong,
+        comment: "x".repeat(RATING_COMMENT_MAX + 1),
+    };
+    assert_eq!(
+        invalid_field(d.remark(long, &applicant(), "2024-03-14T10:00:00")),
+        "comment"
+    );
+    assert_eq!(d.state, before);
+
+    let e = d
+        .remark(
+            rate(exchange::Rating::KhongHaiLong),
+            &applicant(),
+            "2024-03-14T10:00:00",
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (e.action, e.status, e.note.as_str()),
+        (EventAction::Rate, Status::ResultReady, "Chờ lâu")
+    );
+    assert_eq!(d.state.rating, Some(exchange::Rating::KhongHaiLong));
+    // Nothing else moved: status, deadlines, verdict, history.
+    assert_eq!(without_remarks(&d.state), without_remarks(&before));
+    assert_eq!(d.state.version, before.version + 1);
+    // The first rating stays, also after the result is returned.
+    d.ok(Command::ReturnResult, &counter(), "2024-03-15T08:00:00");
+    let again = d.remark(rate(exchange::Rating::HaiLong), &applicant(), "2024-03-15T09:00:00");
+    assert_eq!(again, Ok(None));
+    assert_eq!(d.state.rating, Some(exchange::Rating::KhongHaiLong));
+    assert_eq!(replay(&d.events).unwrap().as_ref(), Some(&d.state));
+    let record = exchange::export_record("X", &d.state, None);
+    assert_eq!(record.rating, Some(exchange::Rating::KhongHaiLong));
+}
+
+#[test]
+fn complaint_and_sync_are_recorded_once_in_any_status_and_change_nothing_else() {
+    // During a supplement pause: the pause, the step and its due time stay.
+    let mut d = Dossier::counter_at("2024-03-11T09:00:00");
+    d.ok(Command::RequestSupplement, &specialist(), "2024-03-11T10:00:00");
+    let before = d.state.clone();
+    let complaint = |code: &str| Remark::Complain {
+        feedback_code: code.into(),
+    };
+    let e = d
+        .remark(complaint("PAKN-240311-ABCDEF"), &stranger(), "2024-03-11T11:00:00")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (e.action, e.role, e.note.as_str()),
+        (EventAction::Complain, None, "PAKN-240311-ABCDEF")
+    );
+    assert_eq!(e.step, before.step);
+    assert!(d.state.complaint);
+    assert_eq!(
+        d.remark(complaint("PAKN-240311-000000"), &applicant(), "2024-03-11T12:00:00"),
+        Ok(None)
+    );
+    let sync = d
+        .remark(
+            Remark::SyncToPortal,
+            &Actor::system("portal_sync"),
+            "2024-03-11T12:00:00",
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(sync.action, EventAction::SyncToPortal);
+    assert_eq!(
+        d.remark(
+            Remark::SyncToPortal,
+            &Actor::system("portal_sync"),
+            "2024-03-11T13:00:00"
+        ),
+        Ok(None)
+    );
+    assert_eq!(without_remarks(&d.state), without_remarks(&before));
+    assert_eq!(d.state.paused_since, Some(vn("2024-03-11T10:00:00")));
+    // The pause still ends and shifts the due time as without the remarks.
+    d.ok(Command::Supplement, &applicant(), "2024-03-12T10:00:00");
+    let mut twin = Dossier::counter_at("2024-03-11T09:00:00");
+    twin.ok(Command::RequestSupplement, &specialist(), "2024-03-11T10:00:00");
+    twin.ok(Command::Supplement, &applicant(), "2024-03-12T10:00:00");
+    assert!(d.state.paused_minutes > 0);
+    assert_eq!(without_remarks(&d.state), without_remarks(&twin.state));
+    assert_eq!(replay(&d.events).unwrap().as_ref(), Some(&d.state));
+    let record = exchange::export_record("X", &d.state, None);
+    assert_eq!(
+        (record.synced_to_portal, record.complaint, record.rating),
+        (Some(true), Some(true), None)
+    );
+
+    // A closed dossier with no end time (possible in imported history) keeps having none.
+    let mut closed = Dossier::counter_at("2024-03-11T09:00:00");
+    closed.ok(Command::Withdraw, &applicant(), "2024-03-11T10:00:00");
+    closed.state.finished_at = None;
+    closed
+        .remark(complaint("PAKN-1"), &stranger(), "2024-03-12T10:00:00")
+        .unwrap();
+    assert_eq!(closed.state.finished_at, None);
+}
+
+#[test]
+fn a_remark_that_would_move_the_dossier_is_refused_by_apply() {
+    let d = Dossier::counter_at("2024-03-11T09:00:00");
+    let mut e = d
+        .state
+        .remark(
+            &Remark::SyncToPortal,
+            &Actor::system("portal_sync"),
+            &ctx(vn("2024-03-11T10:00:00")),
+        )
+        .unwrap()
+        .unwrap();
+    e.status = Status::ResultReady;
+    assert!(apply(Some(d.state.clone()), &e).is_err());
+    e.status = d.state.status;
+    e.step = None;
+    assert!(apply(Some(d.state.clone()), &e).is_err());
+    let mut rating = e.clone();
+    rating.step = d.state.step.clone();
+    rating.action = EventAction::Rate;
+    assert!(
+        apply(Some(d.state.clone()), &rating).is_err(),
+        "a rating event without the rating"
+    );
+    // Never the first event of a dossier.
+    let mut first = d.events[0].clone();
+    first.action = EventAction::Complain;
+    assert!(apply(None, &first).is_err());
+}
+
+#[test]
+fn an_imported_records_own_feedback_stands_where_the_state_has_none() {
+    let d = full_path("2024-03-14T09:01:00");
+    let mut original = exchange::export_record("X", &d.state, None);
+    original.synced_to_portal = Some(false);
+    original.rating = Some(exchange::Rating::HaiLong);
+    original.complaint = Some(false);
+    let r = exchange::export_record("X", &d.state, Some(&original));
+    assert_eq!(
+        (r.synced_to_portal, r.rating, r.complaint),
+        (Some(false), Some(exchange::Rating::HaiLong), Some(false))
+    );
+    let mut s = d.state.clone();
+    s.synced_to_portal = true;
+    s.complaint = true;
+    s.rating = Some(exchange::Rating::KhongHaiLong);
+    let r = exchange::export_record("X", &s, Some(&original));
+    assert_eq!(
+        (r.synced_to_portal, r.rating, r.complaint),
+        (Some(true), Some(exchange::Rating::KhongHaiLong), Some(true))
+    );
+}
+
 // ---------------------------------------------------------------- authorization
 
 #[test]
@@ -1141,6 +1345,9 @@ fn event_actions_serialise_by_name() {
         (EventAction::Receive, "receive"),
         (EventAction::Start, "start"),
         (EventAction::Import, "import"),
+        (EventAction::Rate, "rate"),
+        (EventAction::Complain, "complain"),
+        (EventAction::SyncToPortal, "sync_to_portal"),
         (EventAction::Act(Action::Accept), "accept"),
         (EventAction::Act(Action::RequestSupplement), "request_supplement"),
         (EventAction::Act(Action::ReturnResult), "return_result"),

@@ -148,7 +148,8 @@ async fn hand_overs(
     let competent = org_name(engine, &s.unit);
     let mut rows = Vec::with_capacity(events.len());
     let mut step: Option<String> = None;
-    for e in events {
+    // Ratings, complaints and the portal sync hand nothing over.
+    for e in events.iter().filter(|e| !e.action.is_remark()) {
         let actor = if e.actor == "system" {
             receiving.clone()
         } else {
@@ -198,6 +199,7 @@ async fn hand_overs(
                 holder(&actor),
                 entered.clone().unwrap_or_else(|| e.status.name_vi().to_string()),
             ),
+            EventAction::Rate | EventAction::Complain | EventAction::SyncToPortal => continue,
         };
         let label = match e.action {
             EventAction::Act(a) => a.name_vi(),
@@ -205,6 +207,7 @@ async fn hand_overs(
             EventAction::Receive => "Tiếp nhận",
             EventAction::Start => "Chuyển xử lý",
             EventAction::Import => "Nhập từ hệ thống khác",
+            EventAction::Rate | EventAction::Complain | EventAction::SyncToPortal => continue,
         };
         let note = if e.note.trim().is_empty() {
             label.to_string()

@@ -1,7 +1,8 @@
 //! The applicant's satisfaction rating of a finished dossier (`/danh-gia/{MaHoSo}`, once per
 //! dossier) and the feedback/complaint form (`/phan-anh-kien-nghi`, PAKN) whose items are tracked
-//! with a handling deadline of 15 working days on the engine's work calendar. Both feed the
-//! exchange fields `DanhGia` and `CoPAKN` (the engine's `export_record` reads them).
+//! with a handling deadline of 15 working days on the engine's work calendar. Both are recorded in
+//! the dossier's log through the engine (`rate`, `complain` events), which is where the exchange
+//! fields `DanhGia` and `CoPAKN` and the QĐ 766 index (5.4) read them.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -10,7 +11,6 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 use motcua_domain::calendar::WorkDuration;
-#[cfg(test)]
 use motcua_domain::dossier::exchange::Rating;
 use motcua_domain::dossier::Status;
 use motcua_engine::EngineError;
@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/phan-anh-kien-nghi/cong-khai", get(published))
 }
 
+#[cfg(test)]
 const RATINGS: [&str; 3] = ["hai_long", "binh_thuong", "khong_hai_long"];
 
 #[derive(Template)]
@@ -49,8 +50,9 @@ struct RatingPage {
     error: Option<&'static str>,
 }
 
-/// The dossier's procedure name if the signed-in visitor is its applicant and it has its result.
-async fn rateable(state: &AppState, ctx: &Ctx, code: &str) -> Result<(String, String), Response> {
+/// The dossier's procedure name and rating if the signed-in visitor is its applicant and it has
+/// its result.
+async fn rateable(state: &AppState, ctx: &Ctx, code: &str) -> Result<(String, String, Option<Rating>), Response> {
     let lang = ctx.lang;
     let session = require_sign_in(ctx)?;
     let code = parse_code(code).ok_or_else(|| error_page(lang, StatusCode::NOT_FOUND, None))?;
@@ -68,7 +70,7 @@ async fn rateable(state: &AppState, ctx: &Ctx, code: &str) -> Result<(String, St
             Vec::new(),
         ));
     }
-    Ok((code, s.procedure_name))
+    Ok((code, s.procedure_name, s.rating))
 }
 
 fn rating_key(r: &str) -> Option<&'static str> {
@@ -82,14 +84,11 @@ fn rating_key(r: &str) -> Option<&'static str> {
 
 /// `GET /danh-gia/{code}`.
 pub async fn rating_form(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Response {
-    let (code, procedure) = match rateable(&state, &ctx, &code).await {
+    let (code, procedure, rating) = match rateable(&state, &ctx, &code).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let given = match state.store().dossier_rating(&code).await {
-        Ok(r) => r.as_deref().and_then(rating_key),
-        Err(e) => return error_page(ctx.lang, StatusCode::INTERNAL_SERVER_ERROR, Some(e.into())),
-    };
+    let given = rating.and_then(|r| rating_key(r.as_str()));
     let page = RatingPage {
         l: Layout::new(&ctx, ctx.lang.t("rating.title"), "/ca-nhan"),
         csrf: ctx.csrf_token(),
@@ -125,12 +124,15 @@ pub async fn rate(
     if !ctx.csrf_ok(&form.csrf) {
         return error_page(lang, StatusCode::FORBIDDEN, None);
     }
-    let (code, procedure) = match rateable(&state, &ctx, &code).await {
+    let (code, procedure, _) = match rateable(&state, &ctx, &code).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let comment: String = clean(&form.comment).chars().take(2000).collect();
-    if !RATINGS.contains(&form.rating.as_str()) {
+    let comment: String = clean(&form.comment)
+        .chars()
+        .take(motcua_domain::dossier::RATING_COMMENT_MAX)
+        .collect();
+    let Some(rating) = Rating::parse(&form.rating) else {
         let mut page = RatingPage {
             l: Layout::new(&ctx, lang.t("rating.title"), "/ca-nhan"),
             csrf: ctx.csrf_token(),
@@ -141,17 +143,17 @@ pub async fn rate(
         };
         page.l.title = format!("{}: {}", lang.t("error.prefix"), page.l.title);
         return render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
-    }
-    let username = ctx.user().map(|u| u.username.clone()).unwrap_or_default();
-    match state
-        .store()
-        .rate_dossier(&code, &username, &form.rating, &comment)
-        .await
-    {
+    };
+    let Some(user) = ctx.user() else {
+        return error_page(lang, StatusCode::FORBIDDEN, None);
+    };
+    match state.engine().rate(user, &code, rating, &comment).await {
         Ok(first) => {
             tracing::info!(dossier = %code, first, "dossier rated");
             redirect(&format!("/danh-gia/{}", urlencoding::encode(&code)), ctx.cookies())
         }
+        // Moved back out of the rateable statuses meanwhile (it cannot: 9 and 10 are final).
+        Err(EngineError::NotAllowed(_) | EngineError::Conflict) => error_page(lang, StatusCode::CONFLICT, None),
         Err(e) => error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Some(e.into())),
     }
 }
@@ -312,6 +314,16 @@ pub async fn pakn_send(
     };
     if let Err(e) = state.store().insert_feedback(&item).await {
         return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, Some(e.into()));
+    }
+    // The dossier's log records the complaint (QĐ 766 5.4). Should this fail, the item is kept
+    // and the engine records it at its next start (it reconciles items with their dossiers).
+    if let Some(dossier) = &item.dossier_code {
+        if let Err(e) = engine
+            .record_complaint(dossier, &item.code, item.username.as_deref())
+            .await
+        {
+            tracing::error!(code = %item.code, error = %e, "complaint not yet recorded in the dossier's log");
+        }
     }
     tracing::info!(code = %item.code, dossier = ?item.dossier_code, "feedback received");
     redirect(

@@ -436,3 +436,64 @@ async fn rating_once_after_the_result_and_pakn_with_its_deadline() {
         "{v}"
     );
 }
+
+/// Numerator and denominator of an indicator in a `GET /api/v1/index` answer.
+fn indicator(api: &serde_json::Value, id: &str) -> (i64, i64) {
+    let i = api["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["indicators"].as_array().unwrap())
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no indicator {id} in {api}"));
+    (i["numerator"].as_i64().unwrap(), i["denominator"].as_i64().unwrap())
+}
+
+#[tokio::test]
+async fn a_rating_through_the_portal_moves_indicator_5_4_of_the_live_index() {
+    let p = spawn(None).await;
+    let app = &p.app;
+    let code = p.dossier_with_fees_due(50_000).await;
+    let counter = app.token("tiepnhan1").await;
+    let specialist = app.token("chuyenvien1").await;
+    let leader = app.token("lanhdao1").await;
+    app.act_ok(&counter, &code, "pay", "").await;
+    app.act_ok(&specialist, &code, "forward", "").await;
+    app.act_ok(&leader, &code, "approve", "").await;
+    app.act_ok(&specialist, &code, "finish", "").await;
+    // Wide enough to hold the receipt even when it moves to the next working morning.
+    let today = chrono::Utc::now()
+        .with_timezone(&motcua_domain::calendar::vietnam())
+        .date_naive();
+    let index = format!(
+        "/api/v1/index?unit=23575&from={}&to={}",
+        today - chrono::Duration::days(1),
+        today + chrono::Duration::days(14)
+    );
+    let (status, before) = app.get(&index).await;
+    assert_eq!(status, 200, "{before}");
+    // The only dossier of the unit: handled, on time, neither rated nor complained about.
+    assert_eq!(indicator(&before, "5.4"), (1, 1), "{before}");
+
+    let cookie = p.session("congdan1").await;
+    let (_, html) = p.page(&format!("/danh-gia/{code}"), &cookie).await;
+    let csrf = csrf_of(&html);
+    let r = p
+        .form(
+            &format!("/danh-gia/{code}"),
+            &cookie,
+            &[("csrf", &csrf), ("rating", "khong_hai_long"), ("comment", "Chờ lâu")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, after) = app.get(&index).await;
+    assert_eq!(indicator(&after, "5.4"), (0, 1), "{after}");
+    // The rating is an event of the dossier's log, with the comment as its note.
+    let events = p.state.store().dossier_events(&code).await.unwrap();
+    let rated = events.last().unwrap();
+    assert_eq!(
+        (rated.event.action.as_str(), rated.event.note.as_str()),
+        ("rate", "Chờ lâu")
+    );
+    assert_eq!(rated.event.status, Status::ResultReady);
+}

@@ -50,6 +50,9 @@ fn event_action_name(a: EventAction, lang: Lang) -> &'static str {
         EventAction::Receive => "bo.event.receive",
         EventAction::Start => "bo.event.start",
         EventAction::Import => "bo.event.import",
+        EventAction::Rate => "bo.event.rate",
+        EventAction::Complain => "bo.event.complain",
+        EventAction::SyncToPortal => "bo.event.sync_to_portal",
         EventAction::Act(a) => action_key(a),
     })
 }
