@@ -3,7 +3,7 @@
 //!
 //! Every queue is a range of an index that ends in `code` (migration 0005), so a page is found in
 //! the index alone and only its rows are read from the table. Queue sizes come from tallies the
-//! database keeps by trigger per unit, status, step and hour of due (migration 0014), plus index
+//! database keeps by trigger per unit, status, step and hour of due (migration 0013), plus index
 //! ranges shorter than an hour for the time-bound queues.
 
 use crate::{now_ms, Result, Store, StoreError};
@@ -159,7 +159,7 @@ pub struct InboxRow {
     pub assignee: Option<String>,
 }
 
-/// The width of a tally's due bucket (`inbox_tallies.due_hour`, migration 0014).
+/// The width of a tally's due bucket (`inbox_tallies.due_hour`, migration 0013).
 const HOUR_MS: i64 = 3_600_000;
 
 /// A bound value of a generated condition.
@@ -371,7 +371,7 @@ impl Store {
     }
 
     /// How many dossiers each queue holds for the scope. Without a procedure filter (the usual
-    /// case) the sizes come from the tallies the database keeps per hour of due (migration 0014):
+    /// case) the sizes come from the tallies the database keeps per hour of due (migration 0013):
     /// a few hundred rows per unit, whatever the number of open dossiers.
     pub async fn inbox_counts(&self, base: &InboxQuery) -> Result<Vec<(Queue, i64)>> {
         if base.procedure.is_some() || base.assignee.is_some() {

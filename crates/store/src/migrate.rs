@@ -88,10 +88,10 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0012_organisation_details.sql"),
     },
     Migration {
-        version: 14,
+        version: 13,
         name: "inbox_tallies",
-        sqlite: include_str!("../migrations/sqlite/0014_inbox_tallies.sql"),
-        postgres: include_str!("../migrations/postgres/0014_inbox_tallies.sql"),
+        sqlite: include_str!("../migrations/sqlite/0013_inbox_tallies.sql"),
+        postgres: include_str!("../migrations/postgres/0013_inbox_tallies.sql"),
     },
 ];
 

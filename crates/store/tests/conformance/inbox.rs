@@ -1,4 +1,4 @@
-//! The inbox's queue sizes read from the tallies the triggers keep (migration 0014) equal the
+//! The inbox's queue sizes read from the tallies the triggers keep (migration 0013) equal the
 //! sizes counted from the dossiers, after inserts, every kind of update and deletes, for both
 //! scopes and for clocks on and off the hour.
 
