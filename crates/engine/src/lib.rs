@@ -1051,15 +1051,11 @@ impl Engine {
     /// Records that PAKN item `feedback_code` (sent by `sender`, when signed in) names the
     /// dossier (QĐ 766 5.4); false when a complaint was already recorded.
     pub async fn record_complaint(&self, code: &str, feedback_code: &str, sender: Option<&str>) -> EngineResult<bool> {
-        let actor = Actor {
-            username: sender.unwrap_or("pakn").to_string(),
-            role: Role::Citizen,
-            unit: None,
-        };
         let remark = dossier::Remark::Complain {
             feedback_code: feedback_code.to_string(),
         };
-        self.remark(code, &remark, &actor).await
+        self.remark(code, &remark, &citizen(sender.unwrap_or(PAKN_SENDER)))
+            .await
     }
 
     /// Records that the dossier's exchange record reached the National Public Service Portal
@@ -1084,19 +1080,10 @@ impl Engine {
                 tracing::warn!(dossier = %code, rating, "unknown stored rating left out of the log");
                 continue;
             };
-            let actor = Actor {
-                username,
-                role: Role::Citizen,
-                unit: None,
-            };
-            remarks.push((code, dossier::Remark::Rate { rating, comment }, actor));
+            remarks.push((code, dossier::Remark::Rate { rating, comment }, citizen(&username)));
         }
         for (code, feedback_code, sender) in missing.complaints {
-            let actor = Actor {
-                username: sender.unwrap_or_else(|| "pakn".into()),
-                role: Role::Citizen,
-                unit: None,
-            };
+            let actor = citizen(sender.as_deref().unwrap_or(PAKN_SENDER));
             remarks.push((code, dossier::Remark::Complain { feedback_code }, actor));
         }
         let mut recorded = 0;
@@ -1401,4 +1388,16 @@ fn submission_response(state: &DossierState) -> serde_json::Value {
         obj.insert("kind".into(), "submit".into());
     }
     v
+}
+
+/// Who a PAKN item sent without signing in is recorded as.
+const PAKN_SENDER: &str = "pakn";
+
+/// A citizen acting on their dossier (a rating, a complaint).
+fn citizen(username: &str) -> Actor {
+    Actor {
+        username: username.to_string(),
+        role: Role::Citizen,
+        unit: None,
+    }
 }

@@ -323,15 +323,6 @@ impl Store {
             .collect();
         Ok(MissingFeedback { ratings, complaints })
     }
-
-    /// True when some feedback/complaint names the dossier (`CoPAKN`).
-    pub async fn dossier_has_feedback(&self, code: &str) -> Result<bool> {
-        let row = sqlx::query("SELECT COUNT(*) FROM feedback_items WHERE dossier_code = $1")
-            .bind(code)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(row.get::<i64, _>(0) > 0)
-    }
 }
 
 /// What [`Store::feedback_missing_from_logs`] finds.
@@ -371,9 +362,7 @@ mod tests {
             unit: Some("23575".into()),
             ..FeedbackItem::default()
         };
-        assert!(!store.dossier_has_feedback("D-1").await.unwrap());
         store.insert_feedback(&f).await.unwrap();
-        assert!(store.dossier_has_feedback("D-1").await.unwrap());
         // No `complain` event names D-1 yet: the engine is to record it.
         let missing = store.feedback_missing_from_logs().await.unwrap();
         assert_eq!(missing.complaints, [("D-1".to_string(), "PAKN-1".to_string(), None)]);
